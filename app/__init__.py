@@ -1,0 +1,57 @@
+"""Casusplein: the knowledge platform of the Leernetwerk Lokale Polarisatie en Vertrouwen."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app import cli, errors, templating
+from app.admin import bp as admin_bp
+from app.auth import bp as auth_bp
+from app.cases import bp as cases_bp
+from app.comments import bp as comments_bp
+from app.config import INSTANCE_PATH, PROJECT_ROOT, Config, TestConfig
+from app.directory import bp as directory_bp
+from app.extensions import configure_sqlite, csrf, db, htmx, login_manager, migrate
+from app.home import bp as home_bp
+from app.reflections import bp as reflections_bp
+
+
+def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -> Flask:
+    """Build the app: config -> extensions -> blueprints -> cli."""
+    overrides = overrides or {}
+    instance_path = Path(overrides.get("INSTANCE_PATH", INSTANCE_PATH))
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    config_class = TestConfig if testing else Config
+    app.config.from_object(config_class(instance_path))
+    app.config.update(overrides)
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        cases_bp,
+        comments_bp,
+        reflections_bp,
+        directory_bp,
+        admin_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,67 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp, services
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.extensions import login_manager
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    return services.load_active_user(user_id)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site is a valid redirect target after login."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(char) < 32 for char in target):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("home.index"))
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(f"Welkom, {user.display_name}.", "success")
+            return redirect(safe_next(form.next.data) or url_for("home.index"), code=303)
+        form.password.errors.append(
+            "Onjuist e-mailadres of wachtwoord, of je account is niet actief."
+        )
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("Je bent uitgelogd.", "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        if services.password_matches(current_user, form.current_password.data):
+            services.change_password(current_user, form.new_password.data)
+            flash("Je wachtwoord is gewijzigd.", "success")
+            return redirect(url_for("home.index"), code=303)
+        form.current_password.errors.append("Je huidige wachtwoord klopt niet.")
+    if form.is_submitted():
+        status = 422
+    return render_template("auth/change_password.html", form=form), status

@@ -1,0 +1,72 @@
+"""Flask CLI commands: `flask --app app users create`, `flask --app app seed-demo`."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app import seed
+from app.admin.services import AdminError, create_user, municipality_by_name
+from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.models import Role
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="E-mail address (login name).")
+@click.option("--name", required=True, help="Display name.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="participant, expert, organiser or reader.",
+)
+@click.option("--municipality", help="Municipality name (required for participants).")
+@click.option("--organisation", help="Organisation, e.g. Movisie (for experts).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Password; asked for when left out.",
+)
+def create_user_command(email, name, role, municipality, organisation, password):
+    """Create a user account."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    found = None
+    if municipality:
+        found = municipality_by_name(municipality)
+        if found is None:
+            raise click.ClickException(f"Unknown municipality: {municipality}")
+    try:
+        user = create_user(
+            email=email,
+            display_name=name,
+            role=Role(role),
+            password=password,
+            municipality=found,
+            organisation=organisation,
+        )
+    except AdminError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role.value} {user.email}")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no users yet.")
+def seed_demo_command(if_empty):
+    """Load the fictional demo data (idempotent: existing records are kept)."""
+    if if_empty and seed.database_has_users():
+        click.echo("Database already has users; demo data not loaded.")
+        return
+    result = seed.load_demo()
+    click.echo(
+        f"Demo data loaded: {result['cases_added']} cases added, {result['users']} accounts. "
+        f"Demo password: {seed.DEMO_PASSWORD}"
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,16 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+COMMENT_MAX = 10_000
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Reactie",
+        validators=[
+            DataRequired("Schrijf eerst je reactie."),
+            Length(max=COMMENT_MAX, message="Een reactie heeft maximaal 10.000 tekens."),
+        ],
+    )
+    parent_id = HiddenField(validators=[Optional()])

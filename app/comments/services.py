@@ -1,0 +1,69 @@
+"""Comments (reacties) on cases: one level of replies, soft deletion."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Case, Comment, User
+from app.models.base import utcnow
+
+
+def thread(case: Case) -> list[Comment]:
+    """Top-level comments with their replies and authors loaded in a fixed number of queries."""
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.case_id == case.id, Comment.parent_id.is_(None))
+            .order_by(Comment.created_at, Comment.id)
+            .options(
+                selectinload(Comment.author).selectinload(User.municipality),
+                selectinload(Comment.replies)
+                .selectinload(Comment.author)
+                .selectinload(User.municipality),
+            )
+        )
+    )
+
+
+def count_visible(case: Case) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Comment.id)).where(
+            Comment.case_id == case.id, Comment.deleted_at.is_(None)
+        )
+    )
+
+
+def find_parent(case: Case, parent_id: str | None) -> Comment | None:
+    """The comment a reply answers; replies to replies attach to the top of that thread."""
+    if not parent_id or not str(parent_id).isdigit():
+        return None
+    parent = db.session.get(Comment, int(parent_id))
+    if parent is None or parent.case_id != case.id:
+        return None
+    return parent.parent or parent
+
+
+def add_comment(case: Case, author: User, body: str, parent: Comment | None = None) -> Comment:
+    comment = Comment(case=case, author=author, body=body.strip(), parent=parent)
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def edit_comment(comment: Comment, body: str) -> Comment:
+    comment.body = body.strip()
+    comment.edited_at = utcnow()
+    db.session.commit()
+    return comment
+
+
+def delete_comment(comment: Comment) -> Comment:
+    """Soft delete: the text goes, the place in the thread stays for the replies."""
+    comment.body = ""
+    comment.deleted_at = utcnow()
+    db.session.commit()
+    return comment
+
+
+def get_comment(comment_id: int) -> Comment | None:
+    return db.session.get(Comment, comment_id)

@@ -1,0 +1,113 @@
+from typing import Any
+
+from flask import abort, render_template, url_for
+from flask_login import current_user, login_required
+
+from app import htmx
+from app.cases.services import get_readable_case
+from app.comments import bp, services
+from app.comments.forms import CommentForm
+from app.permissions import can_change_comment, can_comment
+
+
+def thread_context(
+    case, form: CommentForm | None = None, reply_form: CommentForm | None = None
+) -> dict[str, Any]:
+    """Everything the comment thread fragment needs; a failed form is shown with its input."""
+    return {
+        "case": case,
+        "comments": services.thread(case),
+        "comment_form": form or CommentForm(formdata=None),
+        "reply_form": reply_form,
+        "comment_count": services.count_visible(case),
+    }
+
+
+def _readable_comment_or_404(comment_id: int):
+    comment = services.get_comment(comment_id)
+    if comment is None or get_readable_case(current_user, comment.case_id) is None:
+        abort(404)
+    return comment
+
+
+def _changeable_comment(comment_id: int):
+    comment = _readable_comment_or_404(comment_id)
+    if not can_change_comment(current_user, comment):
+        abort(403, "Alleen de schrijver of een organisator kan deze reactie wijzigen.")
+    return comment
+
+
+@bp.post("/cases/<int:case_id>/comments")
+@login_required
+def create(case_id: int):
+    case = get_readable_case(current_user, case_id)
+    if case is None:
+        abort(404)
+    if not can_comment(current_user):
+        abort(403, "Je kunt op deze casus niet reageren.")
+    form = CommentForm()
+    if form.validate_on_submit():
+        parent = services.find_parent(case, form.parent_id.data)
+        comment = services.add_comment(case, current_user, form.body.data, parent)
+        return htmx.after_write(
+            url_for("cases.detail", case_id=case.id, _anchor=f"comment-{comment.id}"),
+            "comments/_thread.html",
+            **thread_context(case),
+        )
+    # Failed: show the thread again with the text kept and the error beside it.
+    is_reply = bool(form.parent_id.data)
+    context = thread_context(
+        case, form=None if is_reply else form, reply_form=form if is_reply else None
+    )
+    if htmx.is_htmx():
+        return render_template("comments/_thread.html", **context), 422
+    return render_template("comments/page.html", **context), 422
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):
+    comment = _changeable_comment(comment_id)
+    # A prefix keeps the field ids unique while the form sits inside the case page.
+    form = CommentForm(obj=comment, prefix=f"comment-{comment.id}")
+    if form.validate_on_submit():
+        services.edit_comment(comment, form.body.data)
+        return htmx.after_write(
+            url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
+            "comments/_comment.html",
+            comment=comment,
+            case=comment.case,
+        )
+    status = 422 if form.is_submitted() else 200
+    return htmx.render(
+        "comments/edit.html",
+        "comments/_edit_form.html",
+        status=status,
+        comment=comment,
+        case=comment.case,
+        form=form,
+    )
+
+
+@bp.get("/comments/<int:comment_id>")
+@login_required
+def show(comment_id: int):
+    """One comment; htmx uses it to cancel an edit."""
+    comment = _readable_comment_or_404(comment_id)
+    if not htmx.wants_fragment():
+        return htmx.client_redirect(
+            url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}")
+        )
+    return render_template("comments/_comment.html", comment=comment, case=comment.case)
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete(comment_id: int):
+    comment = _changeable_comment(comment_id)
+    services.delete_comment(comment)
+    return htmx.after_write(
+        url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
+        "comments/_thread.html",
+        **thread_context(comment.case),
+    )

@@ -1,0 +1,41 @@
+from flask import abort, render_template
+from flask_login import current_user, login_required
+
+from app.directory import bp, services
+from app.permissions import is_network_member
+
+
+@bp.before_request
+@login_required
+def _network_only():
+    # Who takes part, and with which cases, is network knowledge, not public.
+    if not is_network_member(current_user):
+        abort(404)
+
+
+@bp.get("/themes")
+def themes():
+    return render_template(
+        "directory/themes.html", themes=services.themes_with_counts(current_user)
+    )
+
+
+@bp.get("/municipalities")
+def municipalities():
+    return render_template(
+        "directory/municipalities.html",
+        municipalities=services.municipalities_with_counts(current_user),
+    )
+
+
+@bp.get("/municipalities/<int:municipality_id>")
+def municipality(municipality_id: int):
+    found = services.get_municipality(municipality_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "directory/municipality.html",
+        municipality=found,
+        duo=services.duo(found),
+        cases=services.municipality_cases(current_user, found),
+    )

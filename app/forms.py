@@ -1,0 +1,27 @@
+"""Form pieces shared by several features."""
+
+from collections.abc import Iterable
+
+from wtforms import SelectChoice, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+def options(pairs: Iterable[tuple], empty_label: str | None = None) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices, optionally led by an empty "all" option."""
+    choices = [SelectChoice(value, label) for value, label in pairs]
+    if empty_label is not None:
+        choices.insert(0, SelectChoice("", empty_label))
+    return choices
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice rendered as a list of checkboxes instead of a multi-select box."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        # Report an unknown choice in Dutch rather than WTForms' English default.
+        known = {choice.value for choice in self.choices or []}
+        if self.data and any(value not in known for value in self.data):
+            raise ValueError("Kies alleen uit de getoonde mogelijkheden.")

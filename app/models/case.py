@@ -1,0 +1,100 @@
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import LabelledEnum, enum_column, utcnow
+from app.models.theme import Dilemma, Theme
+
+if TYPE_CHECKING:
+    from app.models.comment import Comment
+    from app.models.municipality import Municipality
+    from app.models.reflection import Reflection
+    from app.models.user import User
+
+
+class PolarisationKind(LabelledEnum):
+    VERTICAL = ("vertical", "verticaal")
+    HORIZONTAL = ("horizontal", "horizontaal")
+    BOTH = ("both", "beide")
+
+
+class CaseStatus(LabelledEnum):
+    OPEN = ("open", "open vraag")
+    IN_PROGRESS = ("in_progress", "in uitvoering")
+    COMPLETED = ("completed", "afgerond")
+
+
+class Visibility(LabelledEnum):
+    DRAFT = ("draft", "concept")
+    NETWORK = ("network", "netwerk")
+    ARCHIVE = ("archive", "archief")
+
+
+# The Markdown sections of a case, in the order the form and the page show them.
+CASE_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Samenvatting"),
+    ("situation", "Situatie en aanleiding"),
+    ("stakeholders", "Betrokkenen"),
+    ("approach", "Aanpak"),
+    ("question", "Leervraag"),
+    ("outcome", "Opbrengst en lessen"),
+)
+
+case_themes = sa.Table(
+    "case_themes",
+    db.metadata,
+    sa.Column("case_id", sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+case_dilemmas = sa.Table(
+    "case_dilemmas",
+    db.metadata,
+    sa.Column("case_id", sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("dilemma_id", sa.ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (sa.Index("ix_cases_visibility_updated_at", "visibility", "updated_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipalities.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    polarisation_kind: Mapped[PolarisationKind] = mapped_column(enum_column(PolarisationKind))
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus), default=CaseStatus.OPEN)
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility), default=Visibility.DRAFT
+    )
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    situation: Mapped[str] = mapped_column(sa.Text, default="")
+    stakeholders: Mapped[str] = mapped_column(sa.Text, default="")
+    approach: Mapped[str] = mapped_column(sa.Text, default="")
+    question: Mapped[str] = mapped_column(sa.Text, default="")
+    outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    shared_at: Mapped[datetime | None]
+
+    municipality: Mapped["Municipality"] = relationship(back_populates="cases")
+    author: Mapped["User"] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=case_themes, order_by=Theme.name)
+    dilemmas: Mapped[list[Dilemma]] = relationship(secondary=case_dilemmas, order_by=Dilemma.number)
+    comments: Mapped[list["Comment"]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Comment.created_at"
+    )
+    reflections: Mapped[list["Reflection"]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Reflection.created_at"
+    )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.visibility == Visibility.DRAFT
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id} {self.title!r}>"

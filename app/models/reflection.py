@@ -1,0 +1,32 @@
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+if TYPE_CHECKING:
+    from app.models.case import Case
+    from app.models.user import User
+
+
+class Reflection(db.Model):
+    """An expert's reflectie on a case, shown apart from and above the comments."""
+
+    __tablename__ = "reflections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    key_lessons: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    case: Mapped["Case"] = relationship(back_populates="reflections")
+    author: Mapped["User"] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Reflection {self.id} on case {self.case_id}>"

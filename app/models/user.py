@@ -1,0 +1,60 @@
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from app.extensions import db
+from app.models.base import LabelledEnum, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from app.models.municipality import Municipality
+
+
+class Role(LabelledEnum):
+    PARTICIPANT = ("participant", "deelnemer")
+    EXPERT = ("expert", "expert")
+    ORGANISER = ("organiser", "organisator")
+    READER = ("reader", "archieflezer")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "role != 'participant' OR municipality_id IS NOT NULL",
+            name="participant_has_municipality",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, which makes the unique constraint case-insensitive on every database.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    municipality_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("municipalities.id"), index=True
+    )
+    job_title: Mapped[str | None] = mapped_column(sa.String(120))
+    organisation: Mapped[str | None] = mapped_column(sa.String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    municipality: Mapped["Municipality | None"] = relationship(back_populates="members")
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

@@ -1,0 +1,18 @@
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class ReflectionForm(FlaskForm):
+    body = TextAreaField(
+        "Reflectie",
+        validators=[
+            DataRequired("Schrijf eerst je reflectie."),
+            Length(max=20_000, message="Een reflectie heeft maximaal 20.000 tekens."),
+        ],
+    )
+    key_lessons = TextAreaField(
+        "Belangrijkste lessen (optioneel)",
+        validators=[Optional(), Length(max=5_000, message="Maximaal 5.000 tekens.")],
+        description="Een korte lijst, bijvoorbeeld met streepjes.",
+    )

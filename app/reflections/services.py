@@ -1,0 +1,58 @@
+"""Expert reflections on cases."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Case, Reflection, User
+from app.permissions import AnyUser, readable_cases_clause
+
+
+def for_case(case: Case) -> list[Reflection]:
+    return list(
+        db.session.scalars(
+            sa.select(Reflection)
+            .where(Reflection.case_id == case.id)
+            .order_by(Reflection.created_at, Reflection.id)
+            .options(selectinload(Reflection.author))
+        )
+    )
+
+
+def recent(user: AnyUser, limit: int) -> list[Reflection]:
+    """The newest reflections on cases this user may read."""
+    return list(
+        db.session.scalars(
+            sa.select(Reflection)
+            .join(Reflection.case)
+            .where(readable_cases_clause(user))
+            .order_by(Reflection.created_at.desc())
+            .limit(limit)
+            .options(selectinload(Reflection.author), selectinload(Reflection.case))
+        )
+    )
+
+
+def add_reflection(case: Case, author: User, body: str, key_lessons: str) -> Reflection:
+    reflection = Reflection(
+        case=case, author=author, body=body.strip(), key_lessons=(key_lessons or "").strip()
+    )
+    db.session.add(reflection)
+    db.session.commit()
+    return reflection
+
+
+def edit_reflection(reflection: Reflection, body: str, key_lessons: str) -> Reflection:
+    reflection.body = body.strip()
+    reflection.key_lessons = (key_lessons or "").strip()
+    db.session.commit()
+    return reflection
+
+
+def delete_reflection(reflection: Reflection) -> None:
+    db.session.delete(reflection)
+    db.session.commit()
+
+
+def get_reflection(reflection_id: int) -> Reflection | None:
+    return db.session.get(Reflection, reflection_id)

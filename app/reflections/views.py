@@ -1,0 +1,111 @@
+from typing import Any
+
+from flask import abort, render_template, url_for
+from flask_login import current_user, login_required
+
+from app import htmx
+from app.cases.services import get_readable_case
+from app.permissions import can_change_reflection, can_reflect
+from app.reflections import bp, services
+from app.reflections.forms import ReflectionForm
+
+
+def reflections_context(case, form: ReflectionForm | None = None) -> dict[str, Any]:
+    return {
+        "case": case,
+        "reflections": services.for_case(case),
+        "reflection_form": form or ReflectionForm(formdata=None),
+    }
+
+
+def _readable_reflection_or_404(reflection_id: int):
+    reflection = services.get_reflection(reflection_id)
+    if reflection is None or get_readable_case(current_user, reflection.case_id) is None:
+        abort(404)
+    return reflection
+
+
+def _changeable_reflection(reflection_id: int):
+    reflection = _readable_reflection_or_404(reflection_id)
+    if not can_change_reflection(current_user, reflection):
+        abort(
+            403, "Alleen de expert die de reflectie schreef of een organisator kan haar wijzigen."
+        )
+    return reflection
+
+
+@bp.post("/cases/<int:case_id>/reflections")
+@login_required
+def create(case_id: int):
+    case = get_readable_case(current_user, case_id)
+    if case is None:
+        abort(404)
+    if not can_reflect(current_user):
+        abort(403, "Alleen experts schrijven reflecties.")
+    form = ReflectionForm()
+    if form.validate_on_submit():
+        reflection = services.add_reflection(
+            case, current_user, form.body.data, form.key_lessons.data
+        )
+        return htmx.after_write(
+            url_for("cases.detail", case_id=case.id, _anchor=f"reflection-{reflection.id}"),
+            "reflections/_section.html",
+            **reflections_context(case),
+        )
+    context = reflections_context(case, form)
+    if htmx.is_htmx():
+        return render_template("reflections/_section.html", **context), 422
+    return render_template("reflections/page.html", **context), 422
+
+
+@bp.route("/reflections/<int:reflection_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(reflection_id: int):
+    reflection = _changeable_reflection(reflection_id)
+    # A prefix keeps the field ids unique while the form sits inside the case page.
+    form = ReflectionForm(obj=reflection, prefix=f"reflection-{reflection.id}")
+    if form.validate_on_submit():
+        services.edit_reflection(reflection, form.body.data, form.key_lessons.data)
+        return htmx.after_write(
+            url_for(
+                "cases.detail", case_id=reflection.case_id, _anchor=f"reflection-{reflection.id}"
+            ),
+            "reflections/_reflection.html",
+            reflection=reflection,
+        )
+    status = 422 if form.is_submitted() else 200
+    return htmx.render(
+        "reflections/edit.html",
+        "reflections/_edit_form.html",
+        status=status,
+        reflection=reflection,
+        case=reflection.case,
+        form=form,
+    )
+
+
+@bp.get("/reflections/<int:reflection_id>")
+@login_required
+def show(reflection_id: int):
+    """One reflection; htmx uses it to cancel an edit."""
+    reflection = _readable_reflection_or_404(reflection_id)
+    if not htmx.wants_fragment():
+        return htmx.client_redirect(
+            url_for(
+                "cases.detail", case_id=reflection.case_id, _anchor=f"reflection-{reflection.id}"
+            )
+        )
+    return render_template("reflections/_reflection.html", reflection=reflection)
+
+
+@bp.post("/reflections/<int:reflection_id>/delete")
+@login_required
+def delete(reflection_id: int):
+    reflection = _changeable_reflection(reflection_id)
+    case = reflection.case
+    services.delete_reflection(reflection)
+    return htmx.after_write(
+        url_for("cases.detail", case_id=case.id, _anchor="reflections"),
+        "reflections/_section.html",
+        **reflections_context(case),
+    )

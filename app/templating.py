@@ -1,0 +1,59 @@
+"""Jinja filters and globals: formatting only, no data fetching."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+from app import permissions
+from app.markdown import render_markdown
+
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)  # fmt: skip
+
+
+def _local(value: datetime) -> datetime:
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    return value.replace(tzinfo=UTC).astimezone(zone)
+
+
+def format_date(value: datetime | None) -> str:
+    """A stored UTC time as a Dutch date, e.g. '22 juni 2023'."""
+    if value is None:
+        return ""
+    local = _local(value)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = _local(value)
+    return f"{format_date(value)}, {local:%H:%M}"
+
+
+def iso_datetime(value: datetime | None) -> str:
+    return _local(value).isoformat(timespec="minutes") if value else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        markdown=render_markdown,
+        date=format_date,
+        datetime=format_datetime,
+        isodatetime=iso_datetime,
+    )
+    # Permission checks decide which buttons a page offers; the views enforce them again.
+    app.jinja_env.globals.update(
+        can_edit_case=permissions.can_edit_case,
+        can_delete_case=permissions.can_delete_case,
+        can_comment=permissions.can_comment,
+        can_change_comment=permissions.can_change_comment,
+        can_reflect=permissions.can_reflect,
+        can_change_reflection=permissions.can_change_reflection,
+        can_create_case=permissions.can_create_case,
+        is_organiser=permissions.is_organiser,
+        is_network_member=permissions.is_network_member,
+    )
