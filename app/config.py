@@ -36,6 +36,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     # CSRF tokens live as long as the session: a long-open case form must still save.
     WTF_CSRF_TIME_LIMIT = None
+    # Without Flask-Babel, this lets forms use WTForms' bundled Dutch messages (Meta.locales).
+    WTF_I18N_ENABLED = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     CASES_PER_PAGE = 20
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Amsterdam")

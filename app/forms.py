@@ -2,8 +2,17 @@
 
 from collections.abc import Iterable
 
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class BaseForm(FlaskForm):
+    """Every form: WTForms' own messages (invalid choice, number, date ...) in Dutch."""
+
+    class Meta:
+        locales = ("nl",)
 
 
 def options(pairs: Iterable[tuple], empty_label: str | None = None) -> list[SelectChoice]:
@@ -24,4 +33,4 @@ class MultiCheckboxField(SelectMultipleField):
         # Report an unknown choice in Dutch rather than WTForms' English default.
         known = {choice.value for choice in self.choices or []}
         if self.data and any(value not in known for value in self.data):
-            raise ValueError("Kies alleen uit de getoonde mogelijkheden.")
+            raise ValidationError("Kies alleen uit de getoonde mogelijkheden.")

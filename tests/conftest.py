@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
@@ -12,13 +13,27 @@ from app.extensions import db
 pytest_plugins = ["tests.factories"]
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (and so its own `g` and database session).
+
+    The tests keep an app context open for factories; without this, requests would reuse it
+    and share `g`, e.g. Flask-Login's cached user, which never happens in production.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def _app_for(instance: Path, **overrides):
     config = {
         "INSTANCE_PATH": str(instance),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'casusplein.db'}",
         **overrides,
     }
-    return create_app(config, testing=True)
+    app = create_app(config, testing=True)
+    app.test_client_class = FreshContextClient
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.auth.forms import MIN_PASSWORD_LENGTH
-from app.forms import options
+from app.forms import BaseForm, options
 from app.models import PROVINCES, Role, SizeClass
 
 PASSWORD_LENGTH = Length(
@@ -12,7 +11,7 @@ PASSWORD_LENGTH = Length(
 )
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     email = EmailField(
         "E-mailadres",
         validators=[
@@ -44,13 +43,13 @@ class NewUserForm(UserForm):
     )
 
 
-class MunicipalityForm(FlaskForm):
+class MunicipalityForm(BaseForm):
     name = StringField("Naam", validators=[DataRequired("Vul de naam in."), Length(max=120)])
     size_class = SelectField("Grootte", choices=options(SizeClass.choices()))
     province = SelectField("Provincie", choices=options((p, p) for p in PROVINCES))
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(BaseForm):
     name = StringField("Naam", validators=[DataRequired("Vul de naam in."), Length(max=120)])
     slug = StringField(
         "Korte naam in de URL",

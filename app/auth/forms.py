@@ -1,18 +1,19 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.forms import BaseForm
 
 MIN_PASSWORD_LENGTH = 10
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField("E-mailadres", validators=[DataRequired("Vul je e-mailadres in.")])
     password = PasswordField("Wachtwoord", validators=[DataRequired("Vul je wachtwoord in.")])
     remember = BooleanField("Ingelogd blijven op dit apparaat")
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Huidig wachtwoord", validators=[DataRequired("Vul je huidige wachtwoord in.")]
     )

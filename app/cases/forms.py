@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import MultiCheckboxField, options
+from app.forms import BaseForm, MultiCheckboxField, options
 from app.models import CaseStatus, PolarisationKind
 
 SECTION_MAX = 20_000
@@ -16,7 +15,7 @@ def _section(label: str, required: bool = False, description: str = "") -> TextA
     return TextAreaField(label, validators=validators, description=description)
 
 
-class CaseForm(FlaskForm):
+class CaseForm(BaseForm):
     """The structured case. Themes and dilemmas get their choices from the database per request."""
 
     title = StringField(
@@ -47,13 +46,13 @@ class CaseForm(FlaskForm):
 
     def validate_themes(self, field) -> None:
         if not field.data:
-            raise ValueError("Kies minstens één thema.")
+            raise ValidationError("Kies minstens één thema.")
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(BaseForm):
     """Filters of the case list, read from the query string (GET, so no CSRF token)."""
 
-    class Meta:
+    class Meta(BaseForm.Meta):
         csrf = False
 
     theme = SelectField("Thema", validators=[Optional()])

@@ -155,7 +155,7 @@ def _share(case: Case) -> None:
 
 def create_case(author: User, data: dict[str, Any], share: bool) -> Case:
     """A new case for the author's own municipality, saved as draft or shared with the network."""
-    case = Case(author=author, municipality_id=author.municipality_id)
+    case = Case(author=author, municipality_id=author.municipality_id, visibility=Visibility.DRAFT)
     _apply_form_data(case, data)
     if share:
         _share(case)

@@ -1,11 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from app.forms import BaseForm
 
 COMMENT_MAX = 10_000
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     body = TextAreaField(
         "Reactie",
         validators=[

@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import BaseForm
 
-class ReflectionForm(FlaskForm):
+
+class ReflectionForm(BaseForm):
     body = TextAreaField(
         "Reflectie",
         validators=[
