@@ -1,0 +1,37 @@
+"""The migrations build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from app.cases.services import all_dilemmas, all_themes
+from app.extensions import db
+
+
+def test_upgrade_on_empty_database_matches_models(app):
+    # The app fixture's database was built by `flask db upgrade` (see conftest).
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_as_batch": True}
+        )
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_reference_data_is_seeded_by_migration(app):
+    slugs = {theme.slug for theme in all_themes()}
+    assert {
+        "vluchtelingenopvang", "gentrificatie", "jongerengroepen", "online-polarisatie",
+        "genderdiscussie", "stikstof", "windmolens", "woningkrapte", "inflatie",
+    } <= slugs  # fmt: skip
+    assert [dilemma.number for dilemma in all_dilemmas()] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_flask_db_check_reports_no_pending_changes(runner):
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
