@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
+from app import events
 from app.extensions import db
 from app.models import (
     CASE_SECTIONS,
@@ -160,6 +161,8 @@ def create_case(author: User, data: dict[str, Any], share: bool) -> Case:
     if share:
         _share(case)
     db.session.add(case)
+    db.session.flush()
+    events.case_changed.send(case, action="created")
     db.session.commit()
     return case
 
@@ -168,10 +171,13 @@ def update_case(case: Case, data: dict[str, Any], share: bool) -> Case:
     _apply_form_data(case, data)
     if share:
         _share(case)
+    db.session.flush()
+    events.case_changed.send(case, action="updated")
     db.session.commit()
     return case
 
 
 def delete_case(case: Case) -> None:
+    events.case_changed.send(case, action="deleted")
     db.session.delete(case)
     db.session.commit()

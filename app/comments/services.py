@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app import events
 from app.extensions import db
 from app.models import Case, Comment, User
 from app.models.base import utcnow
@@ -46,6 +47,8 @@ def find_parent(case: Case, parent_id: str | None) -> Comment | None:
 def add_comment(case: Case, author: User, body: str, parent: Comment | None = None) -> Comment:
     comment = Comment(case=case, author=author, body=body.strip(), parent=parent)
     db.session.add(comment)
+    db.session.flush()
+    events.comment_changed.send(comment, action="created")
     db.session.commit()
     return comment
 
@@ -53,6 +56,8 @@ def add_comment(case: Case, author: User, body: str, parent: Comment | None = No
 def edit_comment(comment: Comment, body: str) -> Comment:
     comment.body = body.strip()
     comment.edited_at = utcnow()
+    db.session.flush()
+    events.comment_changed.send(comment, action="updated")
     db.session.commit()
     return comment
 
@@ -61,6 +66,8 @@ def delete_comment(comment: Comment) -> Comment:
     """Soft delete: the text goes, the place in the thread stays for the replies."""
     comment.body = ""
     comment.deleted_at = utcnow()
+    db.session.flush()
+    events.comment_changed.send(comment, action="deleted")
     db.session.commit()
     return comment
 

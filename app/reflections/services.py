@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app import events
 from app.extensions import db
 from app.models import Case, Reflection, User
 from app.permissions import AnyUser, readable_cases_clause
@@ -38,6 +39,8 @@ def add_reflection(case: Case, author: User, body: str, key_lessons: str) -> Ref
         case=case, author=author, body=body.strip(), key_lessons=(key_lessons or "").strip()
     )
     db.session.add(reflection)
+    db.session.flush()
+    events.reflection_changed.send(reflection, action="created")
     db.session.commit()
     return reflection
 
@@ -45,11 +48,14 @@ def add_reflection(case: Case, author: User, body: str, key_lessons: str) -> Ref
 def edit_reflection(reflection: Reflection, body: str, key_lessons: str) -> Reflection:
     reflection.body = body.strip()
     reflection.key_lessons = (key_lessons or "").strip()
+    db.session.flush()
+    events.reflection_changed.send(reflection, action="updated")
     db.session.commit()
     return reflection
 
 
 def delete_reflection(reflection: Reflection) -> None:
+    events.reflection_changed.send(reflection, action="deleted")
     db.session.delete(reflection)
     db.session.commit()
 
