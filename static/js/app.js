@@ -27,15 +27,18 @@
     box.replaceChildren(message);
   });
 
-  // After an in-place update, move keyboard focus to what changed, or to the first error.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target;
-    if (!target || !target.isConnected) { return; }
+  // After an in-place update has settled (htmx copies classes over only then), move keyboard
+  // focus to what changed, or to the first error.
+  // An outerHTML swap detaches the old target, so look the new one up by its stable id.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var oldTarget = event.detail.target;
+    var target = oldTarget && oldTarget.isConnected ? oldTarget : (oldTarget && oldTarget.id ? document.getElementById(oldTarget.id) : null);
+    if (!target) { return; }
     var invalid = target.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); return; }
-    var editing = target.querySelector("textarea");
     if (target.classList.contains("comment-editing") || target.classList.contains("reflection-editing")) {
-      if (editing) { editing.focus(); }
+      var editor = target.querySelector("textarea");
+      if (editor) { editor.focus(); }
     }
   });
 })();
