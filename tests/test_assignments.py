@@ -35,12 +35,16 @@ def test_organiser_sets_assignment(client, login, make_user, make_meeting):
     assert "<strong>kaart</strong>" in page and meeting.title in page
 
 
-@pytest.mark.parametrize(("role", "status"), [(Role.PARTICIPANT, 403), (Role.EXPERT, 403), (Role.READER, 404)])
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.PARTICIPANT, 403), (Role.EXPERT, 403), (Role.READER, 404)]
+)
 def test_only_organisers_set_assignments(app, login, make_user, make_assignment, role, status):
     assignment = make_assignment()
     client = login(make_user(role), app.test_client())
     assert client.get("/assignments/new").status_code == status
-    assert client.post(f"/assignments/{assignment.id}/edit", data={"title": "x"}).status_code == status
+    assert (
+        client.post(f"/assignments/{assignment.id}/edit", data={"title": "x"}).status_code == status
+    )
 
 
 def test_both_duo_members_edit_one_response(app, login, duo, make_assignment, make_case):
@@ -55,7 +59,9 @@ def test_both_duo_members_edit_one_response(app, login, duo, make_assignment, ma
     assert response.status_code == 303
     two = login(second, app.test_client())
     assert "Eerste versie" in _page(two, assignment)
-    two.post(f"/assignments/{assignment.id}/response", data={"body": "Tweede versie", "version": "1"})
+    two.post(
+        f"/assignments/{assignment.id}/response", data={"body": "Tweede versie", "version": "1"}
+    )
     responses = db.session.scalars(sa.select(AssignmentResponse)).all()
     assert len(responses) == 1
     assert responses[0].body == "Tweede versie" and responses[0].version == 2
@@ -67,11 +73,16 @@ def test_concurrent_edit_is_detected_not_overwritten(app, login, duo, make_assig
     one, two = login(first, app.test_client()), login(second, app.test_client())
     one.post(f"/assignments/{assignment.id}/response", data={"body": "Basis", "version": "0"})
     # Both open the form at version 1; the first saves, then the second.
-    assert one.post(
-        f"/assignments/{assignment.id}/response", data={"body": "Tekst van lid een", "version": "1"}
-    ).status_code == 303
+    assert (
+        one.post(
+            f"/assignments/{assignment.id}/response",
+            data={"body": "Tekst van lid een", "version": "1"},
+        ).status_code
+        == 303
+    )
     conflict = two.post(
-        f"/assignments/{assignment.id}/response", data={"body": "Tekst van lid twee", "version": "1"}
+        f"/assignments/{assignment.id}/response",
+        data={"body": "Tekst van lid twee", "version": "1"},
     )
     assert conflict.status_code == 409
     page = conflict.get_data(as_text=True)
@@ -109,10 +120,12 @@ def test_visibility_before_and_after_due_date(app, login, duo, make_user, make_a
     for assignment in (open_assignment, closed_assignment):
         db.session.add(
             AssignmentResponse(
-                assignment=assignment, municipality=first.municipality, body=f"Antwoord {assignment.id}",
+                assignment=assignment,
+                municipality=first.municipality,
+                body=f"Antwoord {assignment.id}",
                 updated_by=first,
             )
-        )  # fmt: skip
+        )
     db.session.commit()
     other = login(make_user(), app.test_client())
     expert = login(make_user(Role.EXPERT), app.test_client())
@@ -128,12 +141,18 @@ def test_no_edits_after_due_date(app, login, duo, make_assignment):
     assignment = make_assignment(due_date=today_plus(-1))
     client = login(duo[0], app.test_client())
     assert 'id="response-form"' not in _page(client, assignment)
-    response = client.post(f"/assignments/{assignment.id}/response", data={"body": "Te laat", "version": "0"})
-    assert response.status_code == 409 and "inleverdatum is voorbij" in response.get_data(as_text=True)
+    response = client.post(
+        f"/assignments/{assignment.id}/response", data={"body": "Te laat", "version": "0"}
+    )
+    assert response.status_code == 409 and "inleverdatum is voorbij" in response.get_data(
+        as_text=True
+    )
     assert db.session.scalar(sa.select(sa.func.count(AssignmentResponse.id))) == 0
 
 
-def test_response_cannot_link_another_municipalitys_case(app, login, duo, make_assignment, make_case):
+def test_response_cannot_link_another_municipalitys_case(
+    app, login, duo, make_assignment, make_case
+):
     assignment = make_assignment()
     foreign = make_case(visibility=Visibility.NETWORK)
     client = login(duo[0], app.test_client())
@@ -149,7 +168,9 @@ def test_response_cannot_link_another_municipalitys_case(app, login, duo, make_a
 def test_only_participants_hand_in(app, login, make_user, make_assignment, role):
     assignment = make_assignment()
     client = login(make_user(role), app.test_client())
-    response = client.post(f"/assignments/{assignment.id}/response", data={"body": "x", "version": "0"})
+    response = client.post(
+        f"/assignments/{assignment.id}/response", data={"body": "x", "version": "0"}
+    )
     assert response.status_code == 403
 
 
@@ -162,9 +183,11 @@ def test_overviews(app, login, duo, make_municipality, make_user, make_assignmen
     )
     organiser = login(make_user(Role.ORGANISER), app.test_client())
     overview = _page(organiser, assignment).split('id="hand-in-overview"', 1)[1]
-    assert "Duodorp: <span class=\"badge badge-ok\">ingeleverd" in overview
-    assert "Stilledorp: <span class=\"badge badge-warn\">nog niet" in overview
+    assert 'Duodorp: <span class="badge badge-ok">ingeleverd' in overview
+    assert 'Stilledorp: <span class="badge badge-warn">nog niet' in overview
     participant = login(make_user(), app.test_client())
-    mine = participant.get("/assignments").get_data(as_text=True).split('id="open-assignments"', 1)[1]
+    mine = (
+        participant.get("/assignments").get_data(as_text=True).split('id="open-assignments"', 1)[1]
+    )
     mine = mine.split("</section>", 1)[0]
     assert "Kaart maken" in mine and "binnenkort" in mine and "Verlopen opdracht" not in mine

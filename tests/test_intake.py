@@ -85,13 +85,17 @@ def test_intake_flow_end_to_end(app, client, login, organiser, outbox):
     assert response.status_code == 303
     db.session.refresh(application)
     assert application.status == ApplicationStatus.ADMITTED
-    municipality = db.session.scalar(sa.select(Municipality).where(Municipality.name == "Heuvelrade"))
+    municipality = db.session.scalar(
+        sa.select(Municipality).where(Municipality.name == "Heuvelrade")
+    )
     assert municipality.size_class.value == "small" and application.notes == "Sterke leervraag."
     invitations = [m for m in outbox() if "Uitnodiging" in m["Subject"]]
     assert len(invitations) == 2
     link = _invitation_link(next(m for m in invitations if m["To"] == "noor@heuvelrade.example.nl"))
     token = link.rsplit("/", 1)[1]
-    stored = db.session.scalar(sa.select(Invitation).where(Invitation.email == "noor@heuvelrade.example.nl"))
+    stored = db.session.scalar(
+        sa.select(Invitation).where(Invitation.email == "noor@heuvelrade.example.nl")
+    )
     assert token not in stored.token_hash and len(stored.token_hash) == 64  # only a hash is kept
 
     # 4. The invitee sets a password and is signed in as a participant of Heuvelrade.
@@ -99,18 +103,27 @@ def test_intake_flow_end_to_end(app, client, login, organiser, outbox):
     path = link.split("127.0.0.1:5000", 1)[1]
     assert "Heuvelrade" in invitee.get(path).get_data(as_text=True)
     response = invitee.post(
-        path, data={"display_name": "Noor Claassen", "password": "lang-genoeg-1", "confirm_password": "lang-genoeg-1"}
+        path,
+        data={
+            "display_name": "Noor Claassen",
+            "password": "lang-genoeg-1",
+            "confirm_password": "lang-genoeg-1",
+        },
     )
     assert response.status_code == 303
     user = db.session.scalar(sa.select(User).where(User.email == "noor@heuvelrade.example.nl"))
     assert user.role == Role.PARTICIPANT and user.municipality_id == municipality.id
     assert "Goedendag, Noor Claassen" in invitee.get("/").get_data(as_text=True)
-    welcome = db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)).all()
+    welcome = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user.id)
+    ).all()
     assert [n.kind for n in welcome] == [NotificationKind.INVITATION]
 
     # 5. Later, the participant logs in with the chosen password.
     fresh = app.test_client()
-    response = fresh.post("/login", data={"email": "noor@heuvelrade.example.nl", "password": "lang-genoeg-1"})
+    response = fresh.post(
+        "/login", data={"email": "noor@heuvelrade.example.nl", "password": "lang-genoeg-1"}
+    )
     assert response.status_code == 303
 
 
@@ -153,7 +166,9 @@ def test_rate_limit_per_client_address(app, outbox):
     assert "Plaats 3" in refused.get_data(as_text=True)  # the form comes back filled in
     # Another address is not affected.
     response = other.post(
-        "/intake/apply", data=_form(municipality_name="Elders"), environ_base={"REMOTE_ADDR": "10.9.9.9"}
+        "/intake/apply",
+        data=_form(municipality_name="Elders"),
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
     )
     assert response.status_code == 303
     assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 3
@@ -166,10 +181,14 @@ def test_public_form_requires_csrf_token(app, client):
     assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 0
 
 
-def test_thirteenth_municipality_is_refused(app, client, login, organiser, make_municipality, make_application, outbox):
+def test_thirteenth_municipality_is_refused(
+    app, client, login, organiser, make_municipality, make_application, outbox
+):
     for _ in range(12):
         make_municipality()
-    application = make_application(municipality_name="Dertiendorp", status=ApplicationStatus.PLANNED)
+    application = make_application(
+        municipality_name="Dertiendorp", status=ApplicationStatus.PLANNED
+    )
     login(organiser)
     response = client.post(f"/intake/{application.id}/decide", data={"status": "admitted"})
     assert response.status_code == 422
@@ -190,9 +209,14 @@ def test_cap_is_configurable(app, client, login, organiser, make_municipality, m
     make_municipality()
     application = make_application()
     login(organiser)
-    assert client.post(f"/intake/{application.id}/decide", data={"status": "admitted"}).status_code == 303
+    assert (
+        client.post(f"/intake/{application.id}/decide", data={"status": "admitted"}).status_code
+        == 303
+    )
     second = make_application()
-    assert client.post(f"/intake/{second.id}/decide", data={"status": "admitted"}).status_code == 422
+    assert (
+        client.post(f"/intake/{second.id}/decide", data={"status": "admitted"}).status_code == 422
+    )
 
 
 @pytest.fixture
@@ -203,17 +227,26 @@ def admitted(client, login, organiser, make_application, outbox):
     client.post(f"/intake/{application.id}/decide", data={"status": "admitted"})
     message = next(m for m in outbox() if m["To"] == application.first_email)
     path = _invitation_link(message).split("127.0.0.1:5000", 1)[1]
-    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == application.first_email))
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.email == application.first_email)
+    )
     return path, invitation
 
 
-ACCEPT = {"display_name": "Nieuw Lid", "password": "lang-genoeg-1", "confirm_password": "lang-genoeg-1"}
+ACCEPT = {
+    "display_name": "Nieuw Lid",
+    "password": "lang-genoeg-1",
+    "confirm_password": "lang-genoeg-1",
+}
 
 
 def test_invitation_is_single_use(app, admitted):
     path, _invitation = admitted
     assert app.test_client().post(path, data=ACCEPT).status_code == 303
-    again = app.test_client().post(path, data={**ACCEPT, "password": "ander-wachtwoord", "confirm_password": "ander-wachtwoord"})
+    again = app.test_client().post(
+        path,
+        data={**ACCEPT, "password": "ander-wachtwoord", "confirm_password": "ander-wachtwoord"},
+    )
     assert again.status_code == 410
     assert "al gebruikt" in again.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email.like("een%"))) == 1
@@ -253,7 +286,10 @@ def test_board_and_actions_are_for_organisers_only(app, login, make_user, make_a
     client = login(make_user(role), app.test_client())
     assert client.get("/intake").status_code == 403
     assert client.get(f"/intake/{application.id}").status_code == 403
-    assert client.post(f"/intake/{application.id}/decide", data={"status": "admitted"}).status_code == 403
+    assert (
+        client.post(f"/intake/{application.id}/decide", data={"status": "admitted"}).status_code
+        == 403
+    )
     assert client.post(f"/intake/{application.id}/notes", data={"notes": "x"}).status_code == 403
     db.session.refresh(application)
     assert application.status == ApplicationStatus.NEW

@@ -13,18 +13,26 @@ def organiser(make_user):
 
 
 def _select(client, track, status="selected"):
-    return client.post(f"/maatwerk/{track.id}", data={"status": status, "intake_at": "", "notes": "Goede match."})
+    return client.post(
+        f"/maatwerk/{track.id}", data={"status": status, "intake_at": "", "notes": "Goede match."}
+    )
 
 
 def test_intake_selection_creates_two_work_sessions(client, login, organiser, make_municipality):
     municipality = make_municipality(name="Maatdorp")
     login(organiser)
-    assert client.post("/maatwerk/add", data={"municipality": str(municipality.id)}).status_code == 303
+    assert (
+        client.post("/maatwerk/add", data={"municipality": str(municipality.id)}).status_code == 303
+    )
     track = db.session.scalar(sa.select(MaatwerkTrack))
     assert track.status == MaatwerkStatus.NEW
-    assert client.post(
-        f"/maatwerk/{track.id}", data={"status": "planned", "intake_at": "2030-03-01T09:00", "notes": ""}
-    ).status_code == 303
+    assert (
+        client.post(
+            f"/maatwerk/{track.id}",
+            data={"status": "planned", "intake_at": "2030-03-01T09:00", "notes": ""},
+        ).status_code
+        == 303
+    )
     assert _select(client, track).status_code == 303
     db.session.refresh(track)
     assert track.status == MaatwerkStatus.SELECTED
@@ -32,7 +40,13 @@ def test_intake_selection_creates_two_work_sessions(client, login, organiser, ma
     session = track.work_sessions[0]
     response = client.post(
         f"/maatwerk/sessions/{session.id}/edit",
-        data={"date": "2030-04-01", "place": "Dorpshuis", "partners": "Wijkteam, politie", "aims": "Samen kijken", "report": ""},
+        data={
+            "date": "2030-04-01",
+            "place": "Dorpshuis",
+            "partners": "Wijkteam, politie",
+            "aims": "Samen kijken",
+            "report": "",
+        },
     )
     assert response.status_code == 303
     page = client.get(f"/maatwerk/{track.id}").get_data(as_text=True)
@@ -57,7 +71,9 @@ def test_at_most_three_selected(app, client, login, organiser, make_municipality
     assert db.session.scalar(sa.select(sa.func.count(WorkSession.id))) == 6
 
 
-def test_visible_to_own_municipality_experts_and_organisers_only(app, login, make_user, make_municipality):
+def test_visible_to_own_municipality_experts_and_organisers_only(
+    app, login, make_user, make_municipality
+):
     own = make_municipality(name="Eigen")
     track = MaatwerkTrack(municipality=own, status=MaatwerkStatus.SELECTED, notes="Interne notitie")
     track.work_sessions.append(WorkSession(number=1, aims="Geheim doel"))
@@ -80,7 +96,9 @@ def test_visible_to_own_municipality_experts_and_organisers_only(app, login, mak
         if status == 200:
             assert "Geheim doel" in response.get_data(as_text=True)
             # Intake notes are for organisers only.
-            assert ("Interne notitie" in response.get_data(as_text=True)) == (user.role == Role.ORGANISER)
+            assert ("Interne notitie" in response.get_data(as_text=True)) == (
+                user.role == Role.ORGANISER
+            )
     assert app.test_client().get(f"/maatwerk/{track.id}").status_code == 302
     participant = login(make_user(municipality=own), app.test_client())
     assert participant.get(f"/maatwerk/sessions/{session_id}/edit").status_code == 403
@@ -92,7 +110,10 @@ def test_visible_to_own_municipality_experts_and_organisers_only(app, login, mak
 def test_maximum_is_configurable(app, client, login, organiser, make_municipality):
     app.config["MAATWERK_MAX_MUNICIPALITIES"] = 1
     login(organiser)
-    first, second = MaatwerkTrack(municipality=make_municipality()), MaatwerkTrack(municipality=make_municipality())
+    first, second = (
+        MaatwerkTrack(municipality=make_municipality()),
+        MaatwerkTrack(municipality=make_municipality()),
+    )
     db.session.add_all([first, second])
     db.session.commit()
     assert _select(client, first).status_code == 303

@@ -57,14 +57,22 @@ def test_session_form_errors_are_dutch_and_kept(client, login, organiser):
     login(organiser)
     response = client.post(
         "/meetings/new",
-        data={"title": "Sessie X", "date": "2030-06-22", "start_time": "14:00", "end_time": "10:00", "city": "Utrecht"},
+        data={
+            "title": "Sessie X",
+            "date": "2030-06-22",
+            "start_time": "14:00",
+            "end_time": "10:00",
+            "city": "Utrecht",
+        },
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "De eindtijd ligt na de begintijd." in page and 'value="Sessie X"' in page
 
 
-@pytest.mark.parametrize(("role", "status"), [(Role.PARTICIPANT, 403), (Role.EXPERT, 403), (Role.READER, 404)])
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.PARTICIPANT, 403), (Role.EXPERT, 403), (Role.READER, 404)]
+)
 def test_only_organisers_plan_sessions(app, login, make_user, make_meeting, role, status):
     meeting = make_meeting()
     client = login(make_user(role), app.test_client())
@@ -81,7 +89,9 @@ def test_readers_and_anonymous_see_no_sessions(app, login, make_user, make_meeti
     assert reader.get(f"/meetings/{meeting.id}.ics").status_code == 404
 
 
-def test_attendance_per_municipality(app, login, organiser, make_user, make_municipality, make_meeting):
+def test_attendance_per_municipality(
+    app, login, organiser, make_user, make_municipality, make_meeting
+):
     meeting = make_meeting()
     both = make_municipality(name="Tweekom")
     half = make_municipality(name="Halfkom")
@@ -89,7 +99,9 @@ def test_attendance_per_municipality(app, login, organiser, make_user, make_muni
     b1, b2 = make_user(municipality=half), make_user(municipality=half)
     for user, answer in ((a1, "yes"), (a2, "yes"), (b1, "yes"), (b2, "no")):
         client = login(user, app.test_client())
-        response = client.post(f"/meetings/{meeting.id}/rsvp", data={"rsvp": answer}, headers={"HX-Request": "true"})
+        response = client.post(
+            f"/meetings/{meeting.id}/rsvp", data={"rsvp": answer}, headers={"HX-Request": "true"}
+        )
         assert response.status_code == 200
         assert 'id="rsvp"' in response.get_data(as_text=True)
     # Changing your answer updates the same record.
@@ -102,7 +114,12 @@ def test_attendance_per_municipality(app, login, organiser, make_user, make_muni
     halfkom = overview.split("Halfkom", 1)[1].split("</tr>", 1)[0]
     assert "beiden komen" in tweekom and "1 van 2" in halfkom
     # Afterwards the organiser records who actually came.
-    assert boss.post(f"/meetings/{meeting.id}/attendance", data={"attended": [str(a1.id), str(b1.id)]}).status_code == 303
+    assert (
+        boss.post(
+            f"/meetings/{meeting.id}/attendance", data={"attended": [str(a1.id), str(b1.id)]}
+        ).status_code
+        == 303
+    )
     attended = dict(db.session.execute(sa.select(Attendance.user_id, Attendance.attended)).all())
     assert attended[a1.id] is True and attended[a2.id] is False and attended[b1.id] is True
 
@@ -110,13 +127,17 @@ def test_attendance_per_municipality(app, login, organiser, make_user, make_muni
 def test_rsvp_rejects_unknown_answer(client, login, make_user, make_meeting):
     meeting = make_meeting()
     login(make_user())
-    assert client.post(f"/meetings/{meeting.id}/rsvp", data={"rsvp": "misschien"}).status_code == 400
+    assert (
+        client.post(f"/meetings/{meeting.id}/rsvp", data={"rsvp": "misschien"}).status_code == 400
+    )
 
 
 def test_report_by_expert_not_participant(app, login, make_user, make_meeting):
     meeting = make_meeting()
     participant = login(make_user(), app.test_client())
-    assert participant.post(f"/meetings/{meeting.id}/report", data={"report": "x"}).status_code == 403
+    assert (
+        participant.post(f"/meetings/{meeting.id}/report", data={"report": "x"}).status_code == 403
+    )
     expert = login(make_user(Role.EXPERT), app.test_client())
     response = expert.post(
         f"/meetings/{meeting.id}/report",
@@ -134,7 +155,9 @@ def _parse(data: bytes) -> Calendar:
 
 
 def test_ics_per_session_is_valid(client, login, make_user, make_meeting):
-    meeting = make_meeting(title="Sessie in Utrecht", date=date(2030, 6, 20), start_time=time(10), end_time=time(14))
+    meeting = make_meeting(
+        title="Sessie in Utrecht", date=date(2030, 6, 20), start_time=time(10), end_time=time(14)
+    )
     login(make_user())
     response = client.get(f"/meetings/{meeting.id}.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
@@ -160,7 +183,10 @@ def test_personal_feed_uses_secret_token(app, client, login, make_user, make_mee
     assert token and f"/meetings/feed/{token}.ics" in page
     feed = app.test_client().get(f"/meetings/feed/{token}.ics")  # no cookies, like a calendar app
     assert feed.status_code == 200
-    assert sorted(str(e["SUMMARY"]) for e in _parse(feed.data).walk("VEVENT")) == ["Eerste", "Tweede"]
+    assert sorted(str(e["SUMMARY"]) for e in _parse(feed.data).walk("VEVENT")) == [
+        "Eerste",
+        "Tweede",
+    ]
     assert app.test_client().get("/meetings/feed/verkeerd.ics").status_code == 404
     # Resetting the link invalidates the old one.
     client.post("/meetings/calendar/reset")

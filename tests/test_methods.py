@@ -59,7 +59,9 @@ def test_method_validation(client, login, make_user, make_method):
     make_method(name="Bestaand")
     login(make_user(Role.ORGANISER))
     bad_source = client.post("/methods/new", data=_method_data(sources="geen link"))
-    assert bad_source.status_code == 422 and "begint met een link" in bad_source.get_data(as_text=True)
+    assert bad_source.status_code == 422 and "begint met een link" in bad_source.get_data(
+        as_text=True
+    )
     duplicate = client.post("/methods/new", data=_method_data(name="Bestaand"))
     assert duplicate.status_code == 422 and "bestaat al" in duplicate.get_data(as_text=True)
 
@@ -80,7 +82,9 @@ def test_readers_do_not_see_library(app, login, make_user, make_method):
     assert reader.get(f"/methods/{method.id}").status_code == 404
 
 
-def test_case_links_method_and_method_page_lists_case(app, login, make_user, make_case, make_method):
+def test_case_links_method_and_method_page_lists_case(
+    app, login, make_user, make_case, make_method
+):
     author = make_user()
     case = make_case(author=author, title="Spanning in de Spoorwijk")
     method = make_method(name="Sleutelfiguren")
@@ -116,7 +120,8 @@ def test_reflection_links_methods(app, login, make_user, make_case, make_method)
     method = make_method(name="Dialoogtafel")
     expert = login(make_user(Role.EXPERT), app.test_client())
     response = expert.post(
-        f"/cases/{case.id}/reflections", data={"body": "Probeer kleine tafels.", "methods": [str(method.id)]}
+        f"/cases/{case.id}/reflections",
+        data={"body": "Probeer kleine tafels.", "methods": [str(method.id)]},
     )
     assert response.status_code == 303
     case_page = expert.get(f"/cases/{case.id}").get_data(as_text=True)

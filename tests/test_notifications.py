@@ -52,7 +52,9 @@ def test_comment_on_our_case(app, login, town, make_user, make_case, outbox):
     _municipality, quick, slow = town
     case = make_case(author=quick, title="Onze casus")
     commenter = login(make_user(), app.test_client())
-    assert commenter.post(f"/cases/{case.id}/comments", data={"body": "Herkenbaar!"}).status_code in (200, 303)
+    assert commenter.post(
+        f"/cases/{case.id}/comments", data={"body": "Herkenbaar!"}
+    ).status_code in (200, 303)
     assert [n.kind for n in _notifications(quick)] == [NotificationKind.CASE_COMMENT]
     assert [n.kind for n in _notifications(slow)] == [NotificationKind.CASE_COMMENT]
     assert len(_notifications()) == 2  # not the commenter
@@ -79,7 +81,9 @@ def test_reply_to_my_comment_once(app, login, town, make_user, make_case, make_c
     replier.post(f"/cases/{case.id}/comments", data={"body": "Eens", "parent_id": str(parent.id)})
     assert [n.kind for n in _notifications(slow)] == [NotificationKind.COMMENT_REPLY]
     assert [n.kind for n in _notifications(quick)] == [NotificationKind.CASE_COMMENT]
-    replier.post(f"/cases/{case.id}/comments", data={"body": "Ook eens", "parent_id": str(other_parent.id)})
+    replier.post(
+        f"/cases/{case.id}/comments", data={"body": "Ook eens", "parent_id": str(other_parent.id)}
+    )
     assert [n.kind for n in _notifications(outsider)] == [NotificationKind.COMMENT_REPLY]
     assert sorted(m["To"] for m in outbox()) == sorted([quick.email, quick.email, outsider.email])
 
@@ -112,7 +116,12 @@ def test_new_assignment_reaches_every_participant(app, login, town, make_user, o
     organiser = login(make_user(Role.ORGANISER), app.test_client())
     organiser.post(
         "/assignments/new",
-        data={"title": "Kaart", "instructions": "Doen.", "meeting": "", "due_date": today_plus(20).isoformat()},
+        data={
+            "title": "Kaart",
+            "instructions": "Doen.",
+            "meeting": "",
+            "due_date": today_plus(20).isoformat(),
+        },
     )
     for user in (quick, slow, elsewhere):
         assert [n.kind for n in _notifications(user)] == [NotificationKind.NEW_ASSIGNMENT]
@@ -135,18 +144,26 @@ def test_publication_decision_on_our_case(app, town, make_case, outbox):
     assert sorted(m["To"] for m in outbox()) == sorted([quick.email, slow.email])
 
 
-def test_assignment_due_in_three_days(app, town, make_municipality, make_user, make_assignment, outbox):
+def test_assignment_due_in_three_days(
+    app, town, make_municipality, make_user, make_assignment, outbox
+):
     _municipality, quick, slow = town
     done = make_municipality(name="Klaardorp")
     finished = make_user(municipality=done)
     assignment = make_assignment(title="Bijna verlopen", due_date=today_plus(3))
-    db.session.add(AssignmentResponse(assignment=assignment, municipality=done, body="Af", updated_by=finished))
+    db.session.add(
+        AssignmentResponse(assignment=assignment, municipality=done, body="Af", updated_by=finished)
+    )
     db.session.commit()
     make_assignment(title="Nog ver weg", due_date=today_plus(10))
     result = scheduled.run()
     for user in (quick, slow):
         notes = _notifications(user, NotificationKind.ASSIGNMENT_DUE)
-        assert len(notes) == 1 and "Bijna verlopen" in notes[0].title and "over 3 dagen" in notes[0].title
+        assert (
+            len(notes) == 1
+            and "Bijna verlopen" in notes[0].title
+            and "over 3 dagen" in notes[0].title
+        )
     assert _notifications(finished, NotificationKind.ASSIGNMENT_DUE) == []
     assert result.reminders == 2
     assert result.immediate == 1 and result.digests == 1
@@ -195,7 +212,7 @@ def test_digest_collects_and_is_sent_once_a_day(app, login, town, make_user, mak
 
 def test_digest_hour_is_respected(app, town, make_case, make_user, login, outbox):
     app.config["NOTIFY_DIGEST_HOUR"] = 24  # never reached
-    _municipality, quick, slow = town
+    _municipality, quick, _slow = town
     case = make_case(author=quick)
     login(make_user(), app.test_client()).post(f"/cases/{case.id}/comments", data={"body": "Hoi"})
     assert scheduled.run().digests == 0
@@ -204,7 +221,10 @@ def test_digest_hour_is_respected(app, town, make_case, make_user, login, outbox
 def test_preference_off_means_no_mail(app, login, town, make_user, make_case, outbox):
     _municipality, quick, slow = town
     client = login(quick, app.test_client())
-    assert client.post("/notifications/preferences", data={"mail_preference": "off"}).status_code == 303
+    assert (
+        client.post("/notifications/preferences", data={"mail_preference": "off"}).status_code
+        == 303
+    )
     db.session.refresh(quick)
     assert quick.mail_preference == MailPreference.OFF
     case = make_case(author=slow)
@@ -243,7 +263,9 @@ def test_badge_list_open_and_read_all(app, login, town, make_user, make_case):
     assert response.headers["HX-Trigger"] == "notifications-changed"
     assert "ongelezen" not in client.get("/notifications/badge").get_data(as_text=True)
     # Someone else's notification cannot be opened.
-    assert login(quick, app.test_client()).post(f"/notifications/{first.id}/open").status_code == 404
+    assert (
+        login(quick, app.test_client()).post(f"/notifications/{first.id}/open").status_code == 404
+    )
 
 
 def test_notification_pages_need_login(client):
