@@ -7,6 +7,7 @@ from flask import Flask
 
 from app import cli, errors, templating
 from app.admin import bp as admin_bp
+from app.assignments import bp as assignments_bp
 from app.auth import bp as auth_bp
 from app.cases import bp as cases_bp
 from app.comments import bp as comments_bp
@@ -14,6 +15,12 @@ from app.config import INSTANCE_PATH, PROJECT_ROOT, Config, TestConfig
 from app.directory import bp as directory_bp
 from app.extensions import configure_sqlite, csrf, db, htmx, login_manager, migrate
 from app.home import bp as home_bp
+from app.intake import bp as intake_bp
+from app.invitations import bp as invitations_bp
+from app.maatwerk import bp as maatwerk_bp
+from app.meetings import bp as meetings_bp
+from app.methods import bp as methods_bp
+from app.notifications import bp as notifications_bp
 from app.reflections import bp as reflections_bp
 
 
@@ -50,6 +57,13 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
         reflections_bp,
         directory_bp,
         admin_bp,
+        intake_bp,
+        invitations_bp,
+        meetings_bp,
+        assignments_bp,
+        maatwerk_bp,
+        methods_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -8,6 +8,7 @@ from app import seed
 from app.admin.services import AdminError, create_user, municipality_by_name
 from app.auth.forms import MIN_PASSWORD_LENGTH
 from app.models import Role
+from app.notifications import scheduled
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -67,6 +68,20 @@ def seed_demo_command(if_empty):
     )
 
 
+notify_cli = AppGroup("notify", help="Notifications: reminders, e-mail and digests.")
+
+
+@notify_cli.command("run")
+def notify_run_command():
+    """Send reminders, queued e-mail and daily digests once (idempotent; safe for cron)."""
+    result = scheduled.run()
+    click.echo(
+        f"Reminders: {result.reminders}, immediate mails: {result.immediate}, "
+        f"digests: {result.digests}"
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(notify_cli)
     app.cli.add_command(seed_demo_command)

@@ -42,6 +42,26 @@ class Config:
     CASES_PER_PAGE = 20
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Amsterdam")
 
+    # The learning network: how many municipalities take part, and how many get maatwerk.
+    NETWORK_MAX_MUNICIPALITIES = int(os.environ.get("NETWORK_MAX_MUNICIPALITIES", "12"))
+    MAATWERK_MAX_MUNICIPALITIES = int(os.environ.get("MAATWERK_MAX_MUNICIPALITIES", "3"))
+    INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
+    # Public application form: at most this many submissions per client address per hour.
+    INTAKE_RATE_LIMIT = int(os.environ.get("INTAKE_RATE_LIMIT", "5"))
+
+    # Links in e-mails and calendar files need an absolute address.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Without MAIL_SERVER, mail is written as .eml files to instance/outbox/.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Casusplein <noreply@casusplein.example.nl>")
+    # Daily digests go out on the first `notify run` at or after this local hour.
+    NOTIFY_DIGEST_HOUR = int(os.environ.get("NOTIFY_DIGEST_HOUR", "7"))
+
 
 class TestConfig(Config):
     """Used by the test suite: CSRF is off by default, tests that check it switch it on."""

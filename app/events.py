@@ -15,3 +15,14 @@ case_changed = _signals.signal("case-changed")
 comment_changed = _signals.signal("comment-changed")
 # sender: the Reflection; action: "created" | "updated" | "deleted"
 reflection_changed = _signals.signal("reflection-changed")
+# sender: the Method; action: "created" | "updated" | "deleted" (for the search index)
+method_changed = _signals.signal("method-changed")
+# sender: the Assignment; action: "created" | "updated" | "deleted"
+assignment_changed = _signals.signal("assignment-changed")
+# sender: the Meeting; action: "created" | "updated" | "deleted"
+meeting_changed = _signals.signal("meeting-changed")
+# sender: the Case; approved: bool; note: str. Sent by the archive workflow when an organiser
+# decides on a municipality's proposal to publish a case.
+publication_decided = _signals.signal("publication-decided")
+# sender: the new User; invitation: the accepted Invitation
+invitation_accepted = _signals.signal("invitation-accepted")

@@ -82,3 +82,50 @@ def can_change_reflection(user: AnyUser, reflection: Reflection) -> bool:
 
 def is_organiser(user: AnyUser) -> bool:
     return _role(user) == Role.ORGANISER
+
+
+# --- The learning network: sessions, assignments, maatwerk, methods, intake ---
+
+
+def can_manage_network(user: AnyUser) -> bool:
+    """Intake, invitations, sessions, assignments and maatwerk are run by organisers."""
+    return _role(user) == Role.ORGANISER
+
+
+def can_write_meeting_report(user: AnyUser) -> bool:
+    return _role(user) in (Role.ORGANISER, Role.EXPERT)
+
+
+def can_rsvp(user: AnyUser) -> bool:
+    return is_network_member(user)
+
+
+def can_answer_assignments(user: AnyUser) -> bool:
+    return _role(user) == Role.PARTICIPANT and user.municipality_id is not None
+
+
+def can_read_response(user: AnyUser, municipality_id: int, assignment_closed: bool) -> bool:
+    """Until the due date only the municipality itself and organisers read a response."""
+    role = _role(user)
+    if role == Role.ORGANISER:
+        return True
+    if role == Role.PARTICIPANT and user.municipality_id == municipality_id:
+        return True
+    return assignment_closed and is_network_member(user)
+
+
+def can_see_maatwerk(user: AnyUser, municipality_id: int) -> bool:
+    """Local support is between that municipality, the experts and the organisers."""
+    role = _role(user)
+    return role in (Role.ORGANISER, Role.EXPERT) or (
+        role == Role.PARTICIPANT and user.municipality_id == municipality_id
+    )
+
+
+def can_curate_methods(user: AnyUser) -> bool:
+    return _role(user) in (Role.ORGANISER, Role.EXPERT)
+
+
+def can_link_methods(user: AnyUser, case: Case) -> bool:
+    """The case's own municipality and the guides (experts, organisers) link methods to it."""
+    return can_curate_methods(user) or can_edit_case(user, case)

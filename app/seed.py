@@ -28,6 +28,7 @@ from app.models import (
     Visibility,
 )
 from app.models.base import utcnow
+from app.seed_network import load_network
 
 DEMO_FILE = Path(__file__).parent / "seed_data" / "demo.json"
 DEMO_PASSWORD = "casusplein-demo"
@@ -149,5 +150,7 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
         _add_case(case_data, municipalities[case_data["municipality"]], users)
         for case_data in data["cases"]
     )
+    db.session.flush()
+    load_network(users[data["organiser"]["email"]], users[data["experts"][0]["email"]])
     db.session.commit()
     return {"cases_added": added, "users": len(users)}

@@ -1,6 +1,6 @@
 """Jinja filters and globals: formatting only, no data fetching."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -38,12 +38,35 @@ def iso_datetime(value: datetime | None) -> str:
     return _local(value).isoformat(timespec="minutes") if value else ""
 
 
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+def format_long_date(value: date | None) -> str:
+    """A calendar date (already local) in full, e.g. 'donderdag 22 juni 2023'."""
+    if value is None:
+        return ""
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_short_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_time(value: time | None) -> str:
+    return f"{value:%H:%M}" if value else ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         markdown=render_markdown,
         date=format_date,
         datetime=format_datetime,
         isodatetime=iso_datetime,
+        longdate=format_long_date,
+        shortdate=format_short_date,
+        hhmm=format_time,
     )
     # Permission checks decide which buttons a page offers; the views enforce them again.
     app.jinja_env.globals.update(
@@ -56,4 +79,10 @@ def init_app(app: Flask) -> None:
         can_create_case=permissions.can_create_case,
         is_organiser=permissions.is_organiser,
         is_network_member=permissions.is_network_member,
+        can_manage_network=permissions.can_manage_network,
+        can_write_meeting_report=permissions.can_write_meeting_report,
+        can_answer_assignments=permissions.can_answer_assignments,
+        can_curate_methods=permissions.can_curate_methods,
+        can_link_methods=permissions.can_link_methods,
+        can_see_maatwerk=permissions.can_see_maatwerk,
     )

@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.factories_network"]
 
 
 class FreshContextClient(FlaskClient):

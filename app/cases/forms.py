@@ -1,4 +1,4 @@
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.forms import BaseForm, MultiCheckboxField, options
@@ -43,6 +43,9 @@ class CaseForm(BaseForm):
     approach = _section("Aanpak", description="Wat is er geprobeerd, en hoe ging dat?")
     question = _section("Leervraag", required=True, description="Wat wil je van het netwerk weten?")
     outcome = _section("Opbrengst en lessen")
+    expert_view_requested = BooleanField(
+        "We vragen de experts graag om een reflectie op deze casus"
+    )
 
     def validate_themes(self, field) -> None:
         if not field.data:

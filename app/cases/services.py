@@ -140,6 +140,7 @@ def _apply_form_data(case: Case, data: dict[str, Any]) -> None:
     case.title = data["title"].strip()
     case.polarisation_kind = PolarisationKind(data["polarisation_kind"])
     case.status = CaseStatus(data["status"])
+    case.expert_view_requested = bool(data.get("expert_view_requested"))
     for field in SECTION_FIELDS:
         setattr(case, field, (data.get(field) or "").strip())
     case.themes = list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(data["themes"]))))

@@ -6,6 +6,8 @@ from app.cases import bp, services
 from app.cases.forms import CaseFilterForm, CaseForm
 from app.comments.views import thread_context
 from app.forms import options
+from app.meetings.services import for_case as meetings_for_case
+from app.methods.views import case_methods_context
 from app.models import CASE_SECTIONS
 from app.permissions import (
     can_create_case,
@@ -114,8 +116,13 @@ def new():
 def detail(case_id: int):
     case = _readable_case_or_404(case_id)
     # Both contexts carry the case itself, so merging them gives one "case" key.
-    context = {**thread_context(case), **reflections_context(case)}
-    return render_template("cases/detail.html", sections=CASE_SECTIONS, **context)
+    context = {**thread_context(case), **reflections_context(case), **case_methods_context(case)}
+    return render_template(
+        "cases/detail.html",
+        sections=CASE_SECTIONS,
+        case_meetings=meetings_for_case(case),
+        **context,
+    )
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])

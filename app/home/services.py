@@ -1,8 +1,17 @@
 """What the home page shows, and the health check."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.models import Case, Comment, Reflection, User, Visibility
+from app.models.base import utcnow
+from app.permissions import readable_cases_clause
+
+ACTIVITY_WINDOW = timedelta(days=30)
 
 
 def database_ok() -> bool:
@@ -12,3 +21,122 @@ def database_ok() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A comment or reflection, shown as one line in an activity list."""
+
+    kind: str  # "reactie" | "reflectie"
+    case: Case
+    author: User
+    at: datetime
+    anchor: str
+
+
+def _comments(where, limit: int) -> list[Activity]:
+    rows = db.session.scalars(
+        sa.select(Comment)
+        .join(Comment.case)
+        .where(Comment.deleted_at.is_(None), where)
+        .order_by(Comment.created_at.desc())
+        .limit(limit)
+        .options(selectinload(Comment.case), selectinload(Comment.author))
+    )
+    return [Activity("reactie", c.case, c.author, c.created_at, f"comment-{c.id}") for c in rows]
+
+
+def _reflections(where, limit: int) -> list[Activity]:
+    rows = db.session.scalars(
+        sa.select(Reflection)
+        .join(Reflection.case)
+        .where(where)
+        .order_by(Reflection.created_at.desc())
+        .limit(limit)
+        .options(selectinload(Reflection.case), selectinload(Reflection.author))
+    )
+    return [
+        Activity("reflectie", r.case, r.author, r.created_at, f"reflection-{r.id}") for r in rows
+    ]
+
+
+def _merge(*lists: list[Activity], limit: int) -> list[Activity]:
+    merged = [item for items in lists for item in items]
+    return sorted(merged, key=lambda item: item.at, reverse=True)[:limit]
+
+
+def activity_on_own_cases(user: User, limit: int) -> list[Activity]:
+    """Recent comments and reflections by others on the cases of the user's municipality."""
+    since = utcnow() - ACTIVITY_WINDOW
+    own = sa.and_(Case.municipality_id == user.municipality_id)
+    return _merge(
+        _comments(sa.and_(own, Comment.author_id != user.id, Comment.created_at >= since), limit),
+        _reflections(sa.and_(own, Reflection.created_at >= since), limit),
+        limit=limit,
+    )
+
+
+def recent_activity(user: User, limit: int) -> list[Activity]:
+    readable = readable_cases_clause(user)
+    return _merge(_comments(readable, limit), _reflections(readable, limit), limit=limit)
+
+
+def awaiting_reaction(user: User, limit: int) -> list[Case]:
+    """Open questions of other municipalities that nobody from ours has reacted to yet."""
+    reacted = (
+        sa.select(Comment.id)
+        .join(Comment.author)
+        .where(Comment.case_id == Case.id, User.municipality_id == user.municipality_id)
+        .exists()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(
+                Case.visibility == Visibility.NETWORK,
+                Case.municipality_id != user.municipality_id,
+                Case.status == "open",
+                ~reacted,
+            )
+            .order_by(Case.shared_at.desc(), Case.id.desc())
+            .limit(limit)
+            .options(selectinload(Case.municipality))
+        )
+    )
+
+
+def without_reflection(limit: int) -> list[Case]:
+    """Shared cases no expert has reflected on yet, the longest waiting first."""
+    return list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.visibility != Visibility.DRAFT, ~Case.reflections.any())
+            .order_by(Case.shared_at, Case.id)
+            .limit(limit)
+            .options(selectinload(Case.municipality))
+        )
+    )
+
+
+def expert_view_requested(limit: int) -> list[Case]:
+    return list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.visibility != Visibility.DRAFT, Case.expert_view_requested.is_(True))
+            .order_by(Case.shared_at, Case.id)
+            .limit(limit)
+            .options(selectinload(Case.municipality), selectinload(Case.reflections))
+        )
+    )
+
+
+def my_reflections(user: User, limit: int) -> list[Reflection]:
+    return list(
+        db.session.scalars(
+            sa.select(Reflection)
+            .where(Reflection.author_id == user.id)
+            .order_by(Reflection.created_at.desc())
+            .limit(limit)
+            .options(selectinload(Reflection.case))
+        )
+    )

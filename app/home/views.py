@@ -1,13 +1,51 @@
 from flask import jsonify, render_template
 from flask_login import current_user
 
+from app import clock
+from app.assignments import services as assignment_services
 from app.cases import services as case_services
 from app.home import bp, services
-from app.models import Visibility
+from app.intake import services as intake_services
+from app.meetings import services as meeting_services
+from app.models import Role, Visibility
 from app.permissions import is_network_member
 from app.reflections import services as reflection_services
 
 RECENT_LIMIT = 8
+PANEL_LIMIT = 5
+
+
+def _participant_context(today) -> dict:
+    meeting = meeting_services.next_meeting(today)
+    return {
+        "next_meeting": meeting,
+        "my_rsvp": meeting_services.rsvp_of(meeting, current_user) if meeting else None,
+        "open_assignments": assignment_services.open_for(current_user.municipality_id, today),
+        "own_activity": services.activity_on_own_cases(current_user, PANEL_LIMIT),
+        "awaiting_reaction": services.awaiting_reaction(current_user, PANEL_LIMIT),
+    }
+
+
+def _expert_context() -> dict:
+    return {
+        "without_reflection": services.without_reflection(PANEL_LIMIT),
+        "view_requested": services.expert_view_requested(PANEL_LIMIT),
+        "my_reflections": services.my_reflections(current_user, PANEL_LIMIT),
+    }
+
+
+def _organiser_context(today) -> dict:
+    meeting = meeting_services.next_meeting(today)
+    overview = meeting_services.attendance_overview(meeting) if meeting else []
+    return {
+        "intake_counts": intake_services.status_counts(),
+        "mix": intake_services.network_mix(),
+        "next_meeting": meeting,
+        "attendance": overview,
+        "both_coming": sum(1 for row in overview if row.both_coming),
+        "handed_in": assignment_services.handed_in_counts(today),
+        "recent_activity": services.recent_activity(current_user, RECENT_LIMIT),
+    }
 
 
 @bp.get("/")
@@ -20,12 +58,20 @@ def index():
             current_user, Visibility.DRAFT, RECENT_LIMIT, current_user.municipality_id
         )
     recent_cases = case_services.recent_cases(current_user, Visibility.NETWORK, RECENT_LIMIT)
+    today = clock.today()
+    role_context = {
+        Role.PARTICIPANT: lambda: _participant_context(today),
+        Role.EXPERT: _expert_context,
+        Role.ORGANISER: lambda: _organiser_context(today),
+    }[current_user.role]()
     return render_template(
         "home/dashboard.html",
         recent_cases=recent_cases,
         drafts=drafts,
         activity=case_services.activity_counts(recent_cases + drafts),
         recent_reflections=reflection_services.recent(current_user, RECENT_LIMIT),
+        today=today,
+        **role_context,
     )
 
 

@@ -1,5 +1,6 @@
 """All models, importable from one place (and registered with the metadata for migrations)."""
 
+from app.models.assignment import Assignment, AssignmentResponse
 from app.models.case import (
     CASE_SECTIONS,
     Case,
@@ -10,7 +11,25 @@ from app.models.case import (
     case_themes,
 )
 from app.models.comment import Comment
+from app.models.intake import Application, ApplicationStatus, IntakeAttempt, application_themes
+from app.models.invitation import Invitation
+from app.models.maatwerk import MaatwerkStatus, MaatwerkTrack, WorkSession
+from app.models.meeting import Attendance, Meeting, Rsvp, meeting_cases
+from app.models.method import (
+    Method,
+    case_methods,
+    method_dilemmas,
+    method_themes,
+    reflection_methods,
+)
 from app.models.municipality import PROVINCES, Municipality, SizeClass
+from app.models.notification import (
+    MailPreference,
+    MailState,
+    Notification,
+    NotificationKind,
+    SentReminder,
+)
 from app.models.reflection import Reflection
 from app.models.theme import Dilemma, Theme
 from app.models.user import Role, User
@@ -18,18 +37,42 @@ from app.models.user import Role, User
 __all__ = [
     "CASE_SECTIONS",
     "PROVINCES",
+    "Application",
+    "ApplicationStatus",
+    "Assignment",
+    "AssignmentResponse",
+    "Attendance",
     "Case",
     "CaseStatus",
     "Comment",
     "Dilemma",
+    "IntakeAttempt",
+    "Invitation",
+    "MaatwerkStatus",
+    "MaatwerkTrack",
+    "MailPreference",
+    "MailState",
+    "Meeting",
+    "Method",
     "Municipality",
+    "Notification",
+    "NotificationKind",
     "PolarisationKind",
     "Reflection",
     "Role",
+    "Rsvp",
+    "SentReminder",
     "SizeClass",
     "Theme",
     "User",
     "Visibility",
+    "WorkSession",
+    "application_themes",
     "case_dilemmas",
+    "case_methods",
     "case_themes",
+    "meeting_cases",
+    "method_dilemmas",
+    "method_themes",
+    "reflection_methods",
 ]

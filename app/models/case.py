@@ -10,6 +10,7 @@ from app.models.theme import Dilemma, Theme
 
 if TYPE_CHECKING:
     from app.models.comment import Comment
+    from app.models.method import Method
     from app.models.municipality import Municipality
     from app.models.reflection import Reflection
     from app.models.user import User
@@ -80,6 +81,8 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     shared_at: Mapped[datetime | None]
+    # The duo asks the experts explicitly for their view; the expert dashboard lists these.
+    expert_view_requested: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     municipality: Mapped["Municipality"] = relationship(back_populates="cases")
     author: Mapped["User"] = relationship()
@@ -90,6 +93,10 @@ class Case(db.Model):
     )
     reflections: Mapped[list["Reflection"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Reflection.created_at"
+    )
+
+    methods: Mapped[list["Method"]] = relationship(
+        secondary="case_methods", back_populates="cases", order_by="Method.name"
     )
 
     @property

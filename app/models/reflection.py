@@ -9,6 +9,7 @@ from app.models.base import utcnow
 
 if TYPE_CHECKING:
     from app.models.case import Case
+    from app.models.method import Method
     from app.models.user import User
 
 
@@ -27,6 +28,9 @@ class Reflection(db.Model):
 
     case: Mapped["Case"] = relationship(back_populates="reflections")
     author: Mapped["User"] = relationship()
+    methods: Mapped[list["Method"]] = relationship(
+        secondary="reflection_methods", back_populates="reflections", order_by="Method.name"
+    )
 
     def __repr__(self) -> str:
         return f"<Reflection {self.id} on case {self.case_id}>"

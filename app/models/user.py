@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
 from app.models.base import LabelledEnum, enum_column, utcnow
+from app.models.notification import MailPreference
 
 if TYPE_CHECKING:
     from app.models.municipality import Municipality
@@ -42,6 +43,13 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    mail_preference: Mapped[MailPreference] = mapped_column(
+        enum_column(MailPreference),
+        default=MailPreference.DIGEST,
+        server_default=MailPreference.DIGEST.value,
+    )
+    # Secret in the personal calendar feed URL: calendar apps fetch it without cookies.
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     municipality: Mapped["Municipality | None"] = relationship(back_populates="members")
 

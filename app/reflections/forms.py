@@ -1,7 +1,7 @@
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import BaseForm
+from app.forms import BaseForm, MultiCheckboxField
 
 
 class ReflectionForm(BaseForm):
@@ -16,4 +16,9 @@ class ReflectionForm(BaseForm):
         "Belangrijkste lessen (optioneel)",
         validators=[Optional(), Length(max=5_000, message="Maximaal 5.000 tekens.")],
         description="Een korte lijst, bijvoorbeeld met streepjes.",
+    )
+    methods = MultiCheckboxField(
+        "Aangereikte methodieken (optioneel)",
+        coerce=int,
+        description="Methodieken uit de bibliotheek die je in deze reflectie aanraadt.",
     )

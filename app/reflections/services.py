@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from app import events
 from app.extensions import db
-from app.models import Case, Reflection, User
+from app.models import Case, Method, Reflection, User
 from app.permissions import AnyUser, readable_cases_clause
 
 
@@ -34,9 +34,15 @@ def recent(user: AnyUser, limit: int) -> list[Reflection]:
     )
 
 
-def add_reflection(case: Case, author: User, body: str, key_lessons: str) -> Reflection:
+def add_reflection(
+    case: Case, author: User, body: str, key_lessons: str, methods: list[Method] | None = None
+) -> Reflection:
     reflection = Reflection(
-        case=case, author=author, body=body.strip(), key_lessons=(key_lessons or "").strip()
+        case=case,
+        author=author,
+        body=body.strip(),
+        key_lessons=(key_lessons or "").strip(),
+        methods=list(methods or []),
     )
     db.session.add(reflection)
     db.session.flush()
@@ -45,9 +51,13 @@ def add_reflection(case: Case, author: User, body: str, key_lessons: str) -> Ref
     return reflection
 
 
-def edit_reflection(reflection: Reflection, body: str, key_lessons: str) -> Reflection:
+def edit_reflection(
+    reflection: Reflection, body: str, key_lessons: str, methods: list[Method] | None = None
+) -> Reflection:
     reflection.body = body.strip()
     reflection.key_lessons = (key_lessons or "").strip()
+    if methods is not None:
+        reflection.methods = list(methods)
     db.session.flush()
     events.reflection_changed.send(reflection, action="updated")
     db.session.commit()

@@ -5,16 +5,23 @@ from flask_login import current_user, login_required
 
 from app import htmx
 from app.cases.services import get_readable_case
+from app.forms import options
+from app.methods.services import list_methods, methods_by_ids
 from app.permissions import can_change_reflection, can_reflect
 from app.reflections import bp, services
 from app.reflections.forms import ReflectionForm
+
+
+def _with_method_choices(form: ReflectionForm) -> ReflectionForm:
+    form.methods.choices = options((method.id, method.name) for method in list_methods())
+    return form
 
 
 def reflections_context(case, form: ReflectionForm | None = None) -> dict[str, Any]:
     return {
         "case": case,
         "reflections": services.for_case(case),
-        "reflection_form": form or ReflectionForm(formdata=None),
+        "reflection_form": form or _with_method_choices(ReflectionForm(formdata=None)),
     }
 
 
@@ -42,10 +49,14 @@ def create(case_id: int):
         abort(404)
     if not can_reflect(current_user):
         abort(403, "Alleen experts schrijven reflecties.")
-    form = ReflectionForm()
+    form = _with_method_choices(ReflectionForm())
     if form.validate_on_submit():
         reflection = services.add_reflection(
-            case, current_user, form.body.data, form.key_lessons.data
+            case,
+            current_user,
+            form.body.data,
+            form.key_lessons.data,
+            methods_by_ids(form.methods.data or []),
         )
         return htmx.after_write(
             url_for("cases.detail", case_id=case.id, _anchor=f"reflection-{reflection.id}"),
@@ -63,9 +74,18 @@ def create(case_id: int):
 def edit(reflection_id: int):
     reflection = _changeable_reflection(reflection_id)
     # A prefix keeps the field ids unique while the form sits inside the case page.
-    form = ReflectionForm(obj=reflection, prefix=f"reflection-{reflection.id}")
+    form = _with_method_choices(
+        ReflectionForm(obj=reflection, prefix=f"reflection-{reflection.id}")
+    )
+    if not form.is_submitted():
+        form.methods.data = [method.id for method in reflection.methods]
     if form.validate_on_submit():
-        services.edit_reflection(reflection, form.body.data, form.key_lessons.data)
+        services.edit_reflection(
+            reflection,
+            form.body.data,
+            form.key_lessons.data,
+            methods_by_ids(form.methods.data or []),
+        )
         return htmx.after_write(
             url_for(
                 "cases.detail", case_id=reflection.case_id, _anchor=f"reflection-{reflection.id}"
