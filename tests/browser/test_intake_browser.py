@@ -1,7 +1,7 @@
 """In a real browser: an organiser admits a municipality, a duo member accepts the invitation.
 
-Self-contained (its own live server and Chromium) so it does not depend on a shared browser
-conftest; Debian's Chromium is used, never a downloaded browser.
+It has its own live server (an organiser and one application, no cases) and uses the shared
+Debian Chromium of tests/browser/conftest.py.
 """
 
 import re
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from werkzeug.serving import make_server
 
 from app.admin.services import create_user
@@ -20,18 +20,7 @@ from app.models import Application, Role, SizeClass
 from tests.conftest import _app_for
 from tests.factories_network import body_text, read_outbox
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "browser-wachtwoord-123"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
 
 
 @pytest.fixture
@@ -74,50 +63,54 @@ def live(tmp_path, migrated_database) -> Iterator[tuple[str, Path, int]]:
             db.engine.dispose()
 
 
-def test_organiser_admits_and_participant_accepts_invitation(live):
+def test_organiser_admits_and_participant_accepts_invitation(live, browser: Browser):
     url, instance, application_id = live
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            organiser = browser.new_context().new_page()
-            organiser.goto(f"{url}/login")
-            organiser.get_by_label("E-mailadres").fill("organisator@example.nl")
-            organiser.get_by_label("Wachtwoord").fill(PASSWORD)
-            organiser.get_by_role("button", name="Inloggen").click()
-            organiser.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-                "link", name="Intake", exact=True
-            ).click()
-            organiser.get_by_role("link", name="Browserdam").click()
-            expect(organiser.locator("#application-status")).to_have_text("nieuw")
-            organiser.get_by_role("combobox", name="Besluit").select_option("admitted")
-            organiser.get_by_role("button", name="Besluit vastleggen").click()
-            expect(organiser.locator("#messages")).to_contain_text("Browserdam is toegelaten")
-            expect(organiser.locator("#application-status")).to_have_text("toegelaten")
-            expect(organiser.locator("#invitations")).to_contain_text("fenna@browserdam.example.nl")
+    contexts = []
 
-            mail = next(
-                m for m in read_outbox(instance) if m["To"] == "fenna@browserdam.example.nl"
-            )
-            link = re.search(r"http://\S+/invitation/[\w-]+", body_text(mail)).group(0)
-            path = link.split("127.0.0.1:5000", 1)[1]
+    def new_page():
+        context = browser.new_context()
+        contexts.append(context)
+        return context.new_page()
 
-            invitee = browser.new_context().new_page()
-            invitee.goto(f"{url}{path}")
-            expect(invitee.get_by_role("heading", level=1)).to_have_text("Welkom bij Casusplein")
-            expect(invitee.get_by_label("Je naam")).to_have_value("Fenna Bakker")
-            invitee.get_by_label("Kies een wachtwoord").fill(PASSWORD)
-            invitee.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
-            invitee.get_by_role("button", name="Account aanmaken").click()
-            expect(invitee.get_by_role("heading", level=1)).to_have_text("Goedendag, Fenna Bakker")
-            expect(invitee.locator("#notification-badge")).to_contain_text("1")
+    try:
+        organiser = new_page()
+        organiser.goto(f"{url}/login")
+        organiser.get_by_label("E-mailadres").fill("organisator@example.nl")
+        organiser.get_by_label("Wachtwoord").fill(PASSWORD)
+        organiser.get_by_role("button", name="Inloggen").click()
+        organiser.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+            "link", name="Intake", exact=True
+        ).click()
+        organiser.get_by_role("link", name="Browserdam").click()
+        expect(organiser.locator("#application-status")).to_have_text("nieuw")
+        organiser.get_by_role("combobox", name="Besluit").select_option("admitted")
+        organiser.get_by_role("button", name="Besluit vastleggen").click()
+        expect(organiser.locator("#messages")).to_contain_text("Browserdam is toegelaten")
+        expect(organiser.locator("#application-status")).to_have_text("toegelaten")
+        expect(organiser.locator("#invitations")).to_contain_text("fenna@browserdam.example.nl")
 
-            # The link is single use: opening it again explains what to do instead.
-            again = browser.new_context().new_page()
-            again.goto(f"{url}{path}")
-            expect(again.locator("#invitation-problem")).to_contain_text("al gebruikt")
+        mail = next(m for m in read_outbox(instance) if m["To"] == "fenna@browserdam.example.nl")
+        link = re.search(r"http://\S+/invitation/[\w-]+", body_text(mail)).group(0)
+        path = link.split("127.0.0.1:5000", 1)[1]
 
-            organiser.reload()
-            expect(organiser.locator("#invitations")).to_contain_text("geaccepteerd")
-        finally:
-            browser.close()
+        invitee = new_page()
+        invitee.goto(f"{url}{path}")
+        expect(invitee.get_by_role("heading", level=1)).to_have_text("Welkom bij Casusplein")
+        expect(invitee.get_by_label("Je naam")).to_have_value("Fenna Bakker")
+        invitee.get_by_label("Kies een wachtwoord").fill(PASSWORD)
+        invitee.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
+        invitee.get_by_role("button", name="Account aanmaken").click()
+        expect(invitee.get_by_role("heading", level=1)).to_have_text("Goedendag, Fenna Bakker")
+        expect(invitee.locator("#notification-badge")).to_contain_text("1")
+
+        # The link is single use: opening it again explains what to do instead.
+        again = new_page()
+        again.goto(f"{url}{path}")
+        expect(again.locator("#invitation-problem")).to_contain_text("al gebruikt")
+
+        organiser.reload()
+        expect(organiser.locator("#invitations")).to_contain_text("geaccepteerd")
+    finally:
+        for context in contexts:
+            context.close()
     assert application_id
