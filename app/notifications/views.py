@@ -62,14 +62,12 @@ def open_notification(notification_id: int):
 @bp.post("/read-all")
 def read_all():
     services.mark_all_read(current_user)
-    response = htmx.after_write(
+    return htmx.after_write(
         url_for("notifications.index"),
         "notifications/_list.html",
+        trigger=CHANGED,
         notifications=services.for_user(current_user),
     )
-    if htmx.is_htmx():
-        response.headers["HX-Trigger"] = CHANGED
-    return response
 
 
 @bp.route("/preferences", methods=["GET", "POST"])
