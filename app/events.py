@@ -15,3 +15,6 @@ case_changed = _signals.signal("case-changed")
 comment_changed = _signals.signal("comment-changed")
 # sender: the Reflection; action: "created" | "updated" | "deleted"
 reflection_changed = _signals.signal("reflection-changed")
+# sender: the User, already anonymised (name and e-mail replaced). Search re-indexes the
+# cases and comments that showed the old name; exports made before it must not be served.
+user_erased = _signals.signal("user-erased")
