@@ -5,13 +5,14 @@ from typing import Any
 
 from flask import Flask
 
-from app import cli, errors, templating
+from app import cli, errors, security, templating
 from app.admin import bp as admin_bp
 from app.assignments import bp as assignments_bp
+from app.audit import bp as audit_bp
 from app.auth import bp as auth_bp
 from app.cases import bp as cases_bp
 from app.comments import bp as comments_bp
-from app.config import INSTANCE_PATH, PROJECT_ROOT, Config, TestConfig
+from app.config import INSTANCE_PATH, PROJECT_ROOT, config_class
 from app.directory import bp as directory_bp
 from app.extensions import configure_sqlite, csrf, db, htmx, login_manager, migrate
 from app.home import bp as home_bp
@@ -20,7 +21,9 @@ from app.invitations import bp as invitations_bp
 from app.maatwerk import bp as maatwerk_bp
 from app.meetings import bp as meetings_bp
 from app.methods import bp as methods_bp
+from app.mfa import bp as mfa_bp
 from app.notifications import bp as notifications_bp
+from app.privacy import bp as privacy_bp
 from app.reflections import bp as reflections_bp
 
 
@@ -34,8 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    config_class = TestConfig if testing else Config
-    app.config.from_object(config_class(instance_path))
+    app.config.from_object(config_class(testing)(instance_path))
     app.config.update(overrides)
     instance_path.mkdir(parents=True, exist_ok=True)
 
@@ -48,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
     htmx.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
 
     for blueprint in (
         home_bp,
@@ -64,6 +67,9 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
         maatwerk_bp,
         methods_bp,
         notifications_bp,
+        mfa_bp,
+        audit_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
 

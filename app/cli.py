@@ -9,6 +9,7 @@ from app.admin.services import AdminError, create_user, municipality_by_name
 from app.auth.forms import MIN_PASSWORD_LENGTH
 from app.models import Role
 from app.notifications import scheduled
+from app.privacy.cli import privacy_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -85,3 +86,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(privacy_cli)

@@ -8,6 +8,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
 
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _env_roles(name: str, default: str) -> tuple[str, ...]:
+    """A comma-separated list of role values, e.g. "organiser,expert"."""
+    value = os.environ.get(name, default)
+    return tuple(role.strip() for role in value.split(",") if role.strip())
+
+
 def _secret_key(instance_path: Path) -> str:
     """Use SECRET_KEY from the environment, else one generated once into instance/."""
     if key := os.environ.get("SECRET_KEY"):
@@ -28,12 +38,35 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance_path / 'casusplein.db'}"
         )
+        # Keep this file out of the database backups' restore path: it re-applies erasures
+        # after a restore (`flask --app app privacy reapply-erasures`).
+        self.ERASURE_REGISTER_PATH = os.environ.get(
+            "ERASURE_REGISTER_PATH", str(instance_path / "erasure-register.jsonl")
+        )
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
-    REMEMBER_COOKIE_HTTPONLY = True
+    # Sessions end after this much inactivity, and in any case this long after signing in.
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+    SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 12)
+    # Roles that must sign in with a second factor (TOTP). Off in development so that the demo
+    # accounts of `make run` work with a password alone; ProductionConfig requires it for every
+    # role that can write. Anyone may enrol voluntarily, and is then always asked for a code.
+    MFA_REQUIRED_ROLES = _env_roles("MFA_REQUIRED_ROLES", "")
+    MFA_ISSUER = "Casusplein"
+    # Login throttling: this many free failures per account and per address, then a lockout that
+    # doubles with each further failure up to the maximum; failures older than the window reset.
+    LOGIN_FREE_FAILURES = _env_int("LOGIN_FREE_FAILURES", 5)
+    LOGIN_LOCKOUT_BASE_SECONDS = _env_int("LOGIN_LOCKOUT_BASE_SECONDS", 30)
+    LOGIN_LOCKOUT_MAX_SECONDS = _env_int("LOGIN_LOCKOUT_MAX_SECONDS", 15 * 60)
+    LOGIN_FAILURE_WINDOW_MINUTES = _env_int("LOGIN_FAILURE_WINDOW_MINUTES", 60)
+    # Posting limits per user: (count, minutes) counted from the rows already in the database.
+    COMMENT_RATE_LIMIT = (_env_int("COMMENT_RATE_LIMIT", 10), 1)
+    CASE_RATE_LIMIT = (_env_int("CASE_RATE_LIMIT", 10), 60)
+    # HSTS is sent on HTTPS responses only; a year is what browsers' preload rules expect.
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
     # CSRF tokens live as long as the session: a long-open case form must still save.
     WTF_CSRF_TIME_LIMIT = None
     # Without Flask-Babel, this lets forms use WTForms' bundled Dutch messages (Meta.locales).
@@ -63,8 +96,24 @@ class Config:
     NOTIFY_DIGEST_HOUR = int(os.environ.get("NOTIFY_DIGEST_HOUR", "7"))
 
 
+class ProductionConfig(Config):
+    """Chosen with CASUSPLEIN_ENV=production: secure cookies and two-factor sign-in for writers."""
+
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    MFA_REQUIRED_ROLES = _env_roles("MFA_REQUIRED_ROLES", "organiser,expert,participant")
+
+
+def config_class(testing: bool = False) -> type[Config]:
+    if testing:
+        return TestConfig
+    if os.environ.get("CASUSPLEIN_ENV") == "production":
+        return ProductionConfig
+    return Config
+
+
 class TestConfig(Config):
     """Used by the test suite: CSRF is off by default, tests that check it switch it on."""
 
     TESTING = True
     WTF_CSRF_ENABLED = False
+    MFA_REQUIRED_ROLES = ()

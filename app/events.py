@@ -26,3 +26,6 @@ meeting_changed = _signals.signal("meeting-changed")
 publication_decided = _signals.signal("publication-decided")
 # sender: the new User; invitation: the accepted Invitation
 invitation_accepted = _signals.signal("invitation-accepted")
+# sender: the User, already anonymised (name and e-mail replaced). Search re-indexes the
+# cases and comments that showed the old name; exports made before it must not be served.
+user_erased = _signals.signal("user-erased")

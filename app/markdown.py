@@ -28,11 +28,17 @@ def render_markdown(text: str | None) -> Markup:
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(
             f"</h{level}>", f"</h{level + 2}>"
         )
-    clean = nh3.clean(
+    return Markup(sanitise(html))
+
+
+def sanitise(html: str) -> str:
+    """The allowlist: only these tags and attributes survive, so hx-*, data-*, on* and style go,
+    and links keep only http, https and mailto (no javascript:, data:, vbscript: ...)."""
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow ugc",
+        strip_comments=True,
     )
-    return Markup(clean)

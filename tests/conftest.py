@@ -1,6 +1,7 @@
 """Fixtures: an app on a freshly migrated SQLite database per test, clients, and factories."""
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -74,8 +75,10 @@ def login(client):
     def _login(user, test_client=None):
         target = test_client or client
         with target.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            # The id carries the session token, and a signed-in session has its clock.
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session["auth_at"] = session["seen_at"] = int(time.time())
         return target
 
     return _login

@@ -6,7 +6,8 @@ import unicodedata
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.auth.services import find_user_by_email, hash_password
+from app.audit.services import record
+from app.auth.services import find_user_by_email, hash_password, revoke_sessions
 from app.extensions import db
 from app.models import Municipality, Role, SizeClass, Theme, User
 
@@ -52,6 +53,7 @@ def create_user(
     job_title: str | None = None,
     organisation: str | None = None,
     password_hash: str | None = None,
+    acting_user: User | None = None,
 ) -> User:
     """Create an account; password_hash lets bulk loaders hash one shared password once."""
     _check_user_rules(role, municipality)
@@ -67,6 +69,8 @@ def create_user(
         password_hash=password_hash or hash_password(password),
     )
     db.session.add(user)
+    db.session.flush()
+    record("user.created", acting_user, user, {"role": role.value})
     db.session.commit()
     return user
 
@@ -94,6 +98,15 @@ def update_user(
         and (role != Role.ORGANISER or not active)
     ):
         raise AdminError("Je kunt je eigen organisatorrol niet intrekken.", field="role")
+    if role != user.role:
+        record("user.role_changed", acting_user, user, {"from": user.role.value, "to": role.value})
+    if active != user.active:
+        record("user.activated" if active else "user.deactivated", acting_user, user)
+    if password or not active or role != user.role:
+        # A new password, lost access or other rights: existing sessions must start again.
+        revoke_sessions(user)
+    if password:
+        record("user.password_reset", acting_user, user)
     user.email = email
     user.display_name = display_name.strip()
     user.role = role

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from app.admin import bp, services
 from app.admin.forms import MunicipalityForm, NewUserForm, ThemeForm, UserForm
+from app.auth.signin import refresh
 from app.cases.services import all_municipalities, all_themes
 from app.forms import options
 from app.models import Role, SizeClass
@@ -55,7 +56,9 @@ def new_user():
     form = _with_municipality_choices(NewUserForm())
     if form.validate_on_submit():
         try:
-            user = services.create_user(password=form.password.data, **_user_fields(form))
+            user = services.create_user(
+                password=form.password.data, acting_user=current_user, **_user_fields(form)
+            )
         except services.AdminError as error:
             _form_failed(form, error)
         else:
@@ -86,6 +89,8 @@ def edit_user(user_id: int):
         except services.AdminError as error:
             _form_failed(form, error)
         else:
+            if user.id == current_user.id:
+                refresh(current_user)  # own password changed: stay signed in here
             flash(f"Account van {user.display_name} bijgewerkt.", "success")
             return redirect(url_for("admin.users"), code=303)
     status = 422 if form.is_submitted() else 200

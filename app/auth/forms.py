@@ -1,4 +1,4 @@
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.forms import BaseForm
@@ -9,7 +9,6 @@ MIN_PASSWORD_LENGTH = 10
 class LoginForm(BaseForm):
     email = EmailField("E-mailadres", validators=[DataRequired("Vul je e-mailadres in.")])
     password = PasswordField("Wachtwoord", validators=[DataRequired("Vul je wachtwoord in.")])
-    remember = BooleanField("Ingelogd blijven op dit apparaat")
     next = HiddenField()
 
 

@@ -1,13 +1,18 @@
-"""Passwords and sign-in."""
+"""Passwords, sign-in and the server-side revocation of sessions."""
+
+import hmac
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
 from sqlalchemy import select
 
+from app.audit.services import record
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
+from app.security.services import forget_account
 
 _production_hasher = PasswordHasher()
 # The test suite creates hundreds of users; a cheap hash keeps it fast without changing code paths.
@@ -30,11 +35,36 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def load_active_user(user_id: str) -> User | None:
-    """The user behind a session cookie; a deactivated account is signed out at once."""
-    if not user_id.isdigit():
+    """The user behind a session ("<id>.<session token>"); a revoked or deactivated one is None."""
+    number, _, token = user_id.partition(".")
+    if not number.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active:
+        return None
+    return user if hmac.compare_digest(user.session_token, token) else None
+
+
+def revoke_sessions(user: User) -> None:
+    """Sign the user out everywhere: every cookie carries the old token. The caller commits."""
+    user.session_token = secrets.token_hex(16)
+
+
+def mfa_required(user: User) -> bool:
+    return user.role.value in current_app.config["MFA_REQUIRED_ROLES"]
+
+
+def record_sign_in(user: User, method: str) -> None:
+    """A completed sign-in (after any second step)."""
+    record("login.succeeded", user, user, {"method": method})
+    forget_account(user.email)
+    db.session.commit()
+
+
+def sign_out(user: User) -> None:
+    revoke_sessions(user)
+    record("logout", user, user)
+    db.session.commit()
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -58,7 +88,10 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_password(user: User, new_password: str) -> None:
+    """A new password ends every other session; the caller signs the current one in again."""
     user.password_hash = hash_password(new_password)
+    revoke_sessions(user)
+    record("password.changed", user, user)
     db.session.commit()
 
 

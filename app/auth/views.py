@@ -1,11 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
 
-from app.auth import bp, services
+from app.audit.services import client_address, record_now
+from app.auth import bp, services, signin
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.extensions import login_manager
+from app.security import services as throttle
 
 
 @login_manager.user_loader
@@ -23,6 +25,15 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def throttled_message(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    unit = "minuut" if minutes == 1 else "minuten"
+    return (
+        "Te veel mislukte inlogpogingen. "
+        f"Probeer het over {minutes} {unit} opnieuw, of neem contact op met de organisatie."
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm(next=request.args.get("next", ""))
@@ -30,11 +41,18 @@ def login():
         return redirect(url_for("home.index"))
     status = 200
     if form.validate_on_submit():
+        address = client_address()
+        # Checked before the password, so a locked account cannot be probed at all.
+        wait = throttle.lockout_seconds(form.email.data, address)
+        if wait:
+            form.password.errors.append(throttled_message(wait))
+            return render_template("auth/login.html", form=form), 429
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
-            flash(f"Welkom, {user.display_name}.", "success")
-            return redirect(safe_next(form.next.data) or url_for("home.index"), code=303)
+            return signin.after_password(user, safe_next(form.next.data))
+        locked = throttle.register_failure(form.email.data, address)
+        known = services.find_user_by_email(form.email.data)
+        record_now("login.failed", None, known, step="password", locked_seconds=locked)
         form.password.errors.append(
             "Onjuist e-mailadres of wachtwoord, of je account is niet actief."
         )
@@ -46,7 +64,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        services.sign_out(current_user)
     logout_user()
+    session.clear()
     flash("Je bent uitgelogd.", "info")
     return redirect(url_for("auth.login"), code=303)
 
@@ -59,6 +80,7 @@ def change_password():
     if form.validate_on_submit():
         if services.password_matches(current_user, form.current_password.data):
             services.change_password(current_user, form.new_password.data)
+            signin.refresh(current_user)
             flash("Je wachtwoord is gewijzigd.", "success")
             return redirect(url_for("home.index"), code=303)
         form.current_password.errors.append("Je huidige wachtwoord klopt niet.")

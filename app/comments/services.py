@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app import events
+from app.audit.services import record
 from app.extensions import db
 from app.models import Case, Comment, User
 from app.models.base import utcnow
@@ -62,8 +63,10 @@ def edit_comment(comment: Comment, body: str) -> Comment:
     return comment
 
 
-def delete_comment(comment: Comment) -> Comment:
+def delete_comment(comment: Comment, actor: User | None = None) -> Comment:
     """Soft delete: the text goes, the place in the thread stays for the replies."""
+    if actor is not None and actor.id != comment.author_id:
+        record("comment.moderated", actor, comment, {"case_id": comment.case_id})
     comment.body = ""
     comment.deleted_at = utcnow()
     db.session.flush()

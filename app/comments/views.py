@@ -105,7 +105,7 @@ def show(comment_id: int):
 @login_required
 def delete(comment_id: int):
     comment = _changeable_comment(comment_id)
-    services.delete_comment(comment)
+    services.delete_comment(comment, current_user)
     return htmx.after_write(
         url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
         "comments/_thread.html",

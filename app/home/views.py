@@ -75,6 +75,11 @@ def index():
     )
 
 
+@bp.get("/toegankelijkheid")
+def accessibility():
+    return render_template("home/accessibility.html")
+
+
 @bp.get("/healthz")
 def healthz():
     if not services.database_ok():

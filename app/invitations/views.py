@@ -1,6 +1,7 @@
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
+from app.auth import signin
 from app.invitations import bp, services
 from app.invitations.forms import AcceptInvitationForm
 from app.permissions import can_manage_network
@@ -19,13 +20,13 @@ def accept(token: str):
             user = services.accept(token, form.display_name.data, form.password.data)
         except services.InvitationError as error:
             return render_template("invitations/unusable.html", message=str(error)), 410
-        login_user(user)
         flash(
             f"Welkom bij Casusplein, {user.display_name}. Je account voor gemeente "
             f"{invitation.municipality.name} is klaar.",
             "success",
         )
-        return redirect(url_for("home.index"), code=303)
+        # The normal sign-in path: a fresh session, and two-factor enrolment where required.
+        return signin.after_password(user, None)
     status = 422 if form.is_submitted() else 200
     return render_template("invitations/accept.html", form=form, invitation=invitation), status
 

@@ -1,6 +1,7 @@
 """All models, importable from one place (and registered with the metadata for migrations)."""
 
 from app.models.assignment import Assignment, AssignmentResponse
+from app.models.audit import AuditEvent
 from app.models.case import (
     CASE_SECTIONS,
     Case,
@@ -31,6 +32,7 @@ from app.models.notification import (
     SentReminder,
 )
 from app.models.reflection import Reflection
+from app.models.security import Erasure, LoginThrottle, RecoveryCode
 from app.models.theme import Dilemma, Theme
 from app.models.user import Role, User
 
@@ -42,12 +44,15 @@ __all__ = [
     "Assignment",
     "AssignmentResponse",
     "Attendance",
+    "AuditEvent",
     "Case",
     "CaseStatus",
     "Comment",
     "Dilemma",
+    "Erasure",
     "IntakeAttempt",
     "Invitation",
+    "LoginThrottle",
     "MaatwerkStatus",
     "MaatwerkTrack",
     "MailPreference",
@@ -58,6 +63,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "PolarisationKind",
+    "RecoveryCode",
     "Reflection",
     "Role",
     "Rsvp",

@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,14 @@ class User(UserMixin, db.Model):
     )
     # Secret in the personal calendar feed URL: calendar apps fetch it without cookies.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Part of the Flask-Login id: a new token signs out every session (logout, new password).
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
+    # Two-factor sign-in: the TOTP secret once enrolment is confirmed, and the last time step
+    # used, so that an intercepted code cannot be replayed within its 30 seconds.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None]
+    erasure_requested_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
 
     municipality: Mapped["Municipality | None"] = relationship(back_populates="members")
 
@@ -60,6 +69,18 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.totp_secret is not None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def get_id(self) -> str:
+        """The session's user id carries the session token, so rotating it revokes sessions."""
+        return f"{self.id}.{self.session_token}"
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app import events
+from app.audit.services import record
 from app.extensions import db
 from app.models import Case, Method, Reflection, User
 from app.permissions import AnyUser, readable_cases_clause
@@ -64,7 +65,9 @@ def edit_reflection(
     return reflection
 
 
-def delete_reflection(reflection: Reflection) -> None:
+def delete_reflection(reflection: Reflection, actor: User | None = None) -> None:
+    if actor is not None and actor.id != reflection.author_id:
+        record("reflection.moderated", actor, reflection, {"case_id": reflection.case_id})
     events.reflection_changed.send(reflection, action="deleted")
     db.session.delete(reflection)
     db.session.commit()

@@ -123,7 +123,7 @@ def show(reflection_id: int):
 def delete(reflection_id: int):
     reflection = _changeable_reflection(reflection_id)
     case = reflection.case
-    services.delete_reflection(reflection)
+    services.delete_reflection(reflection, current_user)
     return htmx.after_write(
         url_for("cases.detail", case_id=case.id, _anchor="reflections"),
         "reflections/_section.html",

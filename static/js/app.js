@@ -30,10 +30,23 @@
   // After an in-place update has settled (htmx copies classes over only then), move keyboard
   // focus to what changed, or to the first error.
   // An outerHTML swap detaches the old target, so look the new one up by its stable id.
+  // Announce an in-place update after a write (a GET swap, like live filtering, announces its
+  // own result count), naming the updated section by its heading.
+  function announce(target, verb) {
+    var announcer = document.getElementById("announcer");
+    if (!announcer || verb === "get") { return; }
+    var heading = target.querySelector("h2, h3");
+    var invalid = target.querySelector("[aria-invalid='true']");
+    announcer.textContent = invalid ? "Het formulier bevat een fout." :
+      "Bijgewerkt" + (heading ? ": " + heading.textContent.trim() : ".");
+  }
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var oldTarget = event.detail.target;
     var target = oldTarget && oldTarget.isConnected ? oldTarget : (oldTarget && oldTarget.id ? document.getElementById(oldTarget.id) : null);
     if (!target) { return; }
+    var config = event.detail.requestConfig;
+    announce(target, config && config.verb ? config.verb.toLowerCase() : "get");
     var invalid = target.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); return; }
     if (target.classList.contains("comment-editing") || target.classList.contains("reflection-editing")) {

@@ -65,6 +65,7 @@ PEOPLE = {
     "bram": ("bram@zwolle.example.nl", "Bram Jansen", Role.PARTICIPANT, "Zwolle"),
     "eva": ("eva@movisie.example.nl", "Eva Expert", Role.EXPERT, None),
     "rob": ("rob@elders.example.nl", "Rob Lezer", Role.READER, None),
+    "olga": ("olga@leernetwerk.example.nl", "Olga Organisator", Role.ORGANISER, None),
 }
 ORGANISATIONS = {"eva": "Movisie"}
 

@@ -1,0 +1,42 @@
+from datetime import datetime
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+
+from app.audit import bp, services
+from app.audit.forms import AuditFilterForm
+from app.permissions import is_organiser
+
+
+@bp.before_request
+@login_required
+def _organisers_only():
+    if not is_organiser(current_user):
+        abort(403, "Dit deel is alleen voor organisatoren.")
+
+
+def _as_datetime(value) -> datetime | None:
+    return datetime.combine(value, datetime.min.time()) if value else None
+
+
+@bp.get("")
+def index():
+    form = AuditFilterForm(formdata=request.args)
+    form.validate()
+    for field in form:
+        if field.errors:
+            field.data = None
+    filters = services.AuditFilters(
+        action=form.action.data or "",
+        user_id=form.user.data,
+        since=_as_datetime(form.since.data),
+        until=_as_datetime(form.until.data),
+    )
+    page = max(request.args.get("page", 1, type=int), 1)
+    return render_template(
+        "audit/index.html",
+        form=form,
+        pagination=services.list_events(filters, page),
+        labels=services.ACTIONS,
+        page_args={key: value for key, value in request.args.items() if key != "page"},
+    )

@@ -1,0 +1,45 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per account or per address, shared by every worker through the database.
+
+    The key is a keyed hash, so the table holds neither e-mail addresses nor IP addresses.
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (sa.UniqueConstraint("kind", "key_hash", name="uq_login_throttles_kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # "account" | "address"
+    key_hash: Mapped[str] = mapped_column(sa.String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+
+
+class RecoveryCode(db.Model):
+    """A single-use code to sign in without the authenticator app; only its hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None]
+
+
+class Erasure(db.Model):
+    """The erasure register: which account was erased and when, and nothing personal."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(unique=True)
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,123 @@
+"""Login throttling and posting limits, counted in the database so every worker agrees."""
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Case, Comment, LoginThrottle, Reflection, User
+from app.models.base import utcnow
+
+ACCOUNT = "account"
+ADDRESS = "address"
+
+
+def _key_hash(value: str) -> str:
+    """A keyed hash: the throttle table must not become a list of e-mail and IP addresses."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, value.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def _keys(email: str, address: str | None) -> list[tuple[str, str]]:
+    keys = [(ACCOUNT, _key_hash(email))]
+    if address:
+        keys.append((ADDRESS, _key_hash(address)))
+    return keys
+
+
+def _row(kind: str, key_hash: str) -> LoginThrottle | None:
+    return db.session.scalar(
+        sa.select(LoginThrottle).where(
+            LoginThrottle.kind == kind, LoginThrottle.key_hash == key_hash
+        )
+    )
+
+
+def lockout_seconds(email: str, address: str | None, now: datetime | None = None) -> int:
+    """Seconds until this account and address may try again; 0 when they may now."""
+    now = now or utcnow()
+    waits = [0]
+    for kind, key_hash in _keys(email, address):
+        row = _row(kind, key_hash)
+        if row is not None and row.locked_until is not None and row.locked_until > now:
+            waits.append(int((row.locked_until - now).total_seconds()) + 1)
+    return max(waits)
+
+
+def _lock_for(failures: int) -> int:
+    config = current_app.config
+    over = failures - config["LOGIN_FREE_FAILURES"]
+    if over <= 0:
+        return 0
+    return min(
+        config["LOGIN_LOCKOUT_BASE_SECONDS"] * 2 ** (over - 1), config["LOGIN_LOCKOUT_MAX_SECONDS"]
+    )
+
+
+def _count_failure(kind: str, key_hash: str, now: datetime) -> int:
+    window_start = now - timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    row = _row(kind, key_hash)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(LoginThrottle(kind=kind, key_hash=key_hash, failures=0))
+        except IntegrityError:
+            pass  # another worker created it first; count on its row
+    # One UPDATE, so concurrent workers never lose a count.
+    db.session.execute(
+        sa.update(LoginThrottle)
+        .where(LoginThrottle.kind == kind, LoginThrottle.key_hash == key_hash)
+        .values(
+            failures=sa.case(
+                (LoginThrottle.last_failure_at < window_start, 1),
+                else_=LoginThrottle.failures + 1,
+            ),
+            last_failure_at=now,
+        )
+    )
+    row = _row(kind, key_hash)
+    db.session.refresh(row)
+    seconds = _lock_for(row.failures)
+    row.locked_until = now + timedelta(seconds=seconds) if seconds else None
+    return seconds
+
+
+def register_failure(email: str, address: str | None) -> int:
+    """Count a failed sign-in for the account and the address; returns the lockout started."""
+    now = utcnow()
+    seconds = max(_count_failure(kind, key_hash, now) for kind, key_hash in _keys(email, address))
+    db.session.commit()
+    return seconds
+
+
+def forget_account(email: str) -> None:
+    """Drop the account's failures (sign-in succeeded, or erasure); the caller commits.
+
+    An address's failures stay: one good password must not reset a guessing address.
+    """
+    db.session.execute(
+        sa.delete(LoginThrottle).where(
+            LoginThrottle.kind == ACCOUNT, LoginThrottle.key_hash == _key_hash(email)
+        )
+    )
+
+
+_POSTED = {
+    "comment": (Comment.author_id, Comment.created_at),
+    "reflection": (Reflection.author_id, Reflection.created_at),
+    "case": (Case.author_id, Case.created_at),
+}
+
+
+def posting_limit_reached(user: User, kind: str, count: int, minutes: int) -> bool:
+    """Counted from the posts themselves: exact across workers, and no extra table to keep."""
+    author_column, created_column = _POSTED[kind]
+    since = utcnow() - timedelta(minutes=minutes)
+    posted = db.session.scalar(
+        sa.select(sa.func.count()).where(author_column == user.id, created_column >= since)
+    )
+    return posted >= count
