@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install install-dev clean
+.PHONY: run test test-postgres lint format install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,13 @@ run: install
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# On SQLite unless TEST_DATABASE_URL names a PostgreSQL test database.
 test: install-dev
 	$(BIN)/pytest
+
+# The whole suite on a throwaway PostgreSQL server (needs Debian's postgresql package).
+test-postgres: install-dev
+	scripts/with-postgres $(BIN)/pytest
 
 lint: install-dev
 	$(BIN)/ruff check .
