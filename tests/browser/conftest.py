@@ -1,7 +1,8 @@
 """A live Casusplein server (CSRF on) per test, and a headless Chromium to drive it.
 
-Every test gets a freshly migrated database (see tests/conftest.py), its own people and cases, and its own
-server on a free port of 127.0.0.1, so tests never see each other's data. The browser is shared
+Every test gets a freshly migrated database (SQLite or PostgreSQL, see tests/conftest.py), its
+own people and cases, and its own server on a free port of 127.0.0.1, so tests never see each
+other's data. The browser is shared
 by the whole session; each test opens its own browser contexts (one per person), which are
 closed again at teardown.
 """
