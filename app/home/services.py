@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from app.extensions import db
 
 
-def database_ok() -> bool:
+def database_problem() -> str | None:
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        return False
-    return True
+        return "unreachable"
+    return None
