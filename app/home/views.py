@@ -1,8 +1,8 @@
 from flask import jsonify, render_template
 from flask_login import current_user
 
-from app.cases import services as case_services
 from app import health
+from app.cases import services as case_services
 from app.home import bp, services
 from app.models import Visibility
 from app.permissions import is_network_member
