@@ -15,3 +15,8 @@ case_changed = _signals.signal("case-changed")
 comment_changed = _signals.signal("comment-changed")
 # sender: the Reflection; action: "created" | "updated" | "deleted"
 reflection_changed = _signals.signal("reflection-changed")
+
+# sender: the Flask app, after `backup restore` replaced the database's contents. Unlike the
+# signals above it comes after the fact, outside any transaction: receivers rebuild what they
+# derive from the database (the search index) and may commit. One hook for every such package.
+database_restored = _signals.signal("database-restored")
