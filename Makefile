@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+WORKERS ?= 2
 
-.PHONY: run test lint format install install-dev clean
+.PHONY: run serve loadtest test test-postgres lint format install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +30,24 @@ run: install
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Production-like: gunicorn with WORKERS sync workers on HOST:PORT, after the migrations.
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+		--graceful-timeout 20 "app:create_app()"
+
+# Mixed load and page throughput against gunicorn on 127.0.0.1, on scaled demo data in a
+# temporary instance folder (never instance/). Needs `wrk` (apt-get install wrk).
+loadtest: install
+	$(BIN)/python scripts/loadtest.py
+
+# On SQLite unless TEST_DATABASE_URL names a PostgreSQL test database.
 test: install-dev
 	$(BIN)/pytest
+
+# The whole suite on a throwaway PostgreSQL server (needs Debian's postgresql package).
+test-postgres: install-dev
+	scripts/with-postgres $(BIN)/pytest
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, errors, security, templating
 from app.admin import bp as admin_bp
@@ -40,6 +41,10 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
     app.config.from_object(config_class(testing)(instance_path))
     app.config.update(overrides)
     instance_path.mkdir(parents=True, exist_ok=True)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     db.init_app(app)
     with app.app_context():

@@ -1,4 +1,6 @@
-"""Flask CLI commands: `flask --app app users create`, `flask --app app seed-demo`."""
+"""Flask CLI commands: `flask --app app users create`, `seed-demo`, `backup create|restore`."""
+
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -7,11 +9,13 @@ from flask.cli import AppGroup
 from app import seed
 from app.admin.services import AdminError, create_user, municipality_by_name
 from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.backup.services import BackupError, create_backup, restore_backup
 from app.models import Role
 from app.notifications import scheduled
 from app.privacy.cli import privacy_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
+backup_cli = AppGroup("backup", help="Back up and restore the database.")
 
 
 @users_cli.command("create")
@@ -82,8 +86,32 @@ def notify_run_command():
     )
 
 
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_create_command(path):
+    """Write a consistent backup of the running database to PATH (SQLite file or pg_dump)."""
+    try:
+        create_backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {path}")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.confirmation_option(prompt="This replaces everything in the database. Continue?")
+def backup_restore_command(path):
+    """Replace the database's contents with the backup at PATH, then rebuild derived data."""
+    try:
+        restore_backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Database restored from {path}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(notify_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(privacy_cli)

@@ -72,6 +72,9 @@ class Config:
     # Without Flask-Babel, this lets forms use WTForms' bundled Dutch messages (Meta.locales).
     WTF_I18N_ENABLED = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port.
+    # 0 (the default) trusts none of those headers: a client could spoof its address with them.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     CASES_PER_PAGE = 20
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Amsterdam")
 

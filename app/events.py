@@ -29,3 +29,8 @@ invitation_accepted = _signals.signal("invitation-accepted")
 # sender: the User, already anonymised (name and e-mail replaced). Search re-indexes the
 # cases and comments that showed the old name; exports made before it must not be served.
 user_erased = _signals.signal("user-erased")
+
+# sender: the Flask app, after `backup restore` replaced the database's contents. Unlike the
+# signals above it comes after the fact, outside any transaction: receivers rebuild what they
+# derive from the database (the search index) and may commit. One hook for every such package.
+database_restored = _signals.signal("database-restored")

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound so that every module can import them without cycles."""
 
+import re
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -34,8 +36,21 @@ csrf = CSRFProtect()
 htmx = Htmx()
 
 
+# Statements that need SQLite's write lock; SAVEPOINT too, since nested transactions write.
+_WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT)\b", re.IGNORECASE)
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """WAL lets readers work while one process writes; SQLite leaves foreign keys off by default."""
+    """WAL, foreign keys, a busy timeout, and write transactions that take the lock up front.
+
+    Several gunicorn workers write to one file. A transaction that has read and then wants to
+    write fails at once with "database is locked" when another process committed in between
+    (WAL cannot upgrade an old snapshot; the busy timeout does not help). So reads run outside
+    a transaction, as pysqlite does by default, and the first write statement of a transaction
+    is preceded by BEGIN IMMEDIATE, which waits (busy_timeout) for the write lock and then holds
+    it to COMMIT. BEGIN IMMEDIATE on every transaction would also be safe, but would make every
+    page view hold the write lock while it renders, serialising all workers.
+    """
     if engine.dialect.name != "sqlite":
         return
 
@@ -46,3 +61,12 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+        # The driver must not open transactions itself; _begin_before_first_write does.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_first_write(conn, cursor, statement, _params, _context, _executemany):
+        if not conn.connection.dbapi_connection.in_transaction and _WRITE_STATEMENT.match(
+            statement
+        ):
+            cursor.execute("BEGIN IMMEDIATE")

@@ -1,10 +1,17 @@
-"""Fixtures: an app on a freshly migrated SQLite database per test, clients, and factories."""
+"""Fixtures: an app on a freshly migrated database per test, clients, and factories.
 
+The database is SQLite unless TEST_DATABASE_URL names a PostgreSQL database (see README,
+"Tests on PostgreSQL"). It is a separate variable from the app's DATABASE_URL on purpose: the
+suite empties its database before every test, which must never hit a database someone uses.
+"""
+
+import os
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -12,6 +19,8 @@ from app import create_app
 from app.extensions import db
 
 pytest_plugins = ["tests.factories", "tests.factories_network"]
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
 class FreshContextClient(FlaskClient):
@@ -26,10 +35,14 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def sqlite_uri(instance: Path) -> str:
+    return f"sqlite:///{instance / 'casusplein.db'}"
+
+
 def _app_for(instance: Path, **overrides):
     config = {
         "INSTANCE_PATH": str(instance),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'casusplein.db'}",
+        "SQLALCHEMY_DATABASE_URI": sqlite_uri(instance),
         **overrides,
     }
     app = create_app(config, testing=True)
@@ -37,21 +50,96 @@ def _app_for(instance: Path, **overrides):
     return app
 
 
+class SQLiteTemplate:
+    """Migrations run once into a template file; every test gets a copy of it."""
+
+    dialect = "sqlite"
+
+    def __init__(self, instance: Path) -> None:
+        self.template = instance / "casusplein.db"
+        app = _app_for(instance)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+
+    def fresh(self, instance: Path) -> str:
+        shutil.copy(self.template, instance / "casusplein.db")
+        return sqlite_uri(instance)
+
+
+class PostgresReset:
+    """Migrations run once into the test database; before each test its tables are emptied.
+
+    The rows the migrations themselves insert (themes, dilemmas) are read back right after the
+    upgrade and put back after every reset, so the reference data stays the migrations' own.
+    """
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, instance: Path) -> None:
+        if "test" not in sa.make_url(url).database:
+            pytest.exit(f"TEST_DATABASE_URL must name a test database (with 'test' in it): {url}")
+        self.url = url
+        self.engine = sa.create_engine(url)
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        app = _app_for(instance, SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        metadata = sa.MetaData()
+        metadata.reflect(self.engine)
+        self.tables = [t for t in metadata.sorted_tables if t.name != "alembic_version"]
+        with self.engine.connect() as connection:
+            self.seeded = {
+                table: [dict(row) for row in connection.execute(table.select()).mappings()]
+                for table in self.tables
+            }
+        self.seeded = {table: rows for table, rows in self.seeded.items() if rows}
+
+    def fresh(self, _instance: Path) -> str:
+        names = ", ".join(f'"{table.name}"' for table in self.tables)
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            for table, rows in self.seeded.items():
+                connection.execute(table.insert(), rows)
+                # The rows keep their ids; the id sequence must continue after them.
+                if "id" in table.c:
+                    connection.execute(
+                        sa.text(
+                            "SELECT setval(pg_get_serial_sequence(:table, 'id'), "
+                            f'(SELECT max(id) FROM "{table.name}"))'
+                        ),
+                        {"table": table.name},
+                    )
+        return self.url
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory) -> Path:
-    """Run the real migrations once; every test starts from a copy of the result."""
+def migrated_database(tmp_path_factory):
+    """Run the real migrations once per session (SQLite template or PostgreSQL schema)."""
     instance = tmp_path_factory.mktemp("template")
-    app = _app_for(instance)
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return instance / "casusplein.db"
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        database = PostgresReset(TEST_DATABASE_URL, instance)
+        yield database
+        database.close()
+    else:
+        yield SQLiteTemplate(instance)
 
 
 @pytest.fixture
-def app(tmp_path, migrated_database):
-    shutil.copy(migrated_database, tmp_path / "casusplein.db")
-    app = _app_for(tmp_path)
+def database_uri(tmp_path, migrated_database) -> str:
+    """The URI of a database in exactly the state the migrations leave it."""
+    return migrated_database.fresh(tmp_path)
+
+
+@pytest.fixture
+def app(tmp_path, database_uri):
+    app = _app_for(tmp_path, SQLALCHEMY_DATABASE_URI=database_uri)
     with app.app_context():
         yield app
         db.session.remove()

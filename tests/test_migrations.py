@@ -1,10 +1,13 @@
 """The migrations build exactly the schema the models describe."""
 
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.cases.services import all_dilemmas, all_themes
 from app.extensions import db
+from tests.conftest import TEST_DATABASE_URL
 
 
 def test_upgrade_on_empty_database_matches_models(app):
@@ -27,6 +30,8 @@ def test_reference_data_is_seeded_by_migration(app):
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -35,3 +40,20 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
 def test_flask_db_check_reports_no_pending_changes(runner):
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_suite_runs_on_the_database_it_was_given(app):
+    # Guards the PostgreSQL pass of CI against silently testing SQLite twice.
+    expected = "postgresql" if TEST_DATABASE_URL.startswith("postgresql") else "sqlite"
+    assert db.engine.dialect.name == expected
+
+
+def test_participant_without_municipality_is_refused_by_the_database(app):
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(
+            sa.text(
+                "INSERT INTO users (email, display_name, role, active, password_hash, created_at)"
+                " VALUES ('x@example.nl', 'X', 'participant', true, 'x', '2026-01-01')"
+            )
+        )
+    db.session.rollback()

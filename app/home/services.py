@@ -14,13 +14,13 @@ from app.permissions import readable_cases_clause
 ACTIVITY_WINDOW = timedelta(days=30)
 
 
-def database_ok() -> bool:
+def database_problem() -> str | None:
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        return False
-    return True
+        return "unreachable"
+    return None
 
 
 @dataclass(frozen=True)

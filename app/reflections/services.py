@@ -16,7 +16,7 @@ def for_case(case: Case) -> list[Reflection]:
             sa.select(Reflection)
             .where(Reflection.case_id == case.id)
             .order_by(Reflection.created_at, Reflection.id)
-            .options(selectinload(Reflection.author))
+            .options(selectinload(Reflection.author), selectinload(Reflection.methods))
         )
     )
 

@@ -1,13 +1,13 @@
 """A live Casusplein server (CSRF on) per test, and a headless Chromium to drive it.
 
-Every test gets its own copy of the migrated database, its own people and cases, and its own
-server on a free port of 127.0.0.1, so tests never see each other's data. The browser is shared
+Every test gets a freshly migrated database (SQLite or PostgreSQL, see tests/conftest.py), its
+own people and cases, and its own server on a free port of 127.0.0.1, so tests never see each
+other's data. The browser is shared
 by the whole session; each test opens its own browser contexts (one per person), which are
 closed again at teardown.
 """
 
 import logging
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -138,10 +138,9 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, migrated_database: Path) -> Iterator[LiveServer]:
+def live_server(tmp_path: Path, database_uri: str) -> Iterator[LiveServer]:
     """The app with CSRF switched on, seeded, served from a thread on 127.0.0.1:<free port>."""
-    shutil.copy(migrated_database, tmp_path / "casusplein.db")
-    app = _app_for(tmp_path, WTF_CSRF_ENABLED=True)
+    app = _app_for(tmp_path, SQLALCHEMY_DATABASE_URI=database_uri, WTF_CSRF_ENABLED=True)
     server_info = LiveServer(url="", people={})
     with app.app_context():
         _seed(server_info)

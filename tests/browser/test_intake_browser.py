@@ -5,7 +5,6 @@ Debian Chromium of tests/browser/conftest.py.
 """
 
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,10 +23,9 @@ PASSWORD = "browser-wachtwoord-123"
 
 
 @pytest.fixture
-def live(tmp_path, migrated_database) -> Iterator[tuple[str, Path, int]]:
+def live(tmp_path, database_uri) -> Iterator[tuple[str, Path, int]]:
     """A server with CSRF on, an organiser and one new application: (url, instance, id)."""
-    shutil.copy(migrated_database, tmp_path / "casusplein.db")
-    server_app = _app_for(tmp_path, WTF_CSRF_ENABLED=True)
+    server_app = _app_for(tmp_path, SQLALCHEMY_DATABASE_URI=database_uri, WTF_CSRF_ENABLED=True)
     with server_app.app_context():
         create_user(
             email="organisator@example.nl",

@@ -1,0 +1,1 @@
+"""Online backups of the database and restoring them (`flask --app app backup ...`)."""

@@ -1,0 +1,309 @@
+"""Load test: mixed load and page throughput against gunicorn on 127.0.0.1 (`make loadtest`).
+
+1. Builds scaled demo data (12 municipalities x 50 cases, scripts/scale_demo.py) in a temporary
+   instance folder; instance/ is never touched.
+2. Mixed load: USERS logged-in participants for SECONDS seconds against gunicorn with WORKERS
+   sync workers: browse 70%, search 20%, write 10% (comments, and now and then a case). Prints
+   requests/s, p50/p95/p99 latency per kind and the errors, then checks that every acknowledged
+   write is in the database (and PRAGMA integrity_check).
+3. Page throughput with `wrk` (Debian package), same gunicorn settings: the case list and a
+   case page (logged in) beside a bare Flask page rendering a 20-item template.
+
+Every loop is bounded in time and in count; only 127.0.0.1 is ever contacted. Settings come
+from the environment: LOADTEST_USERS (6), LOADTEST_SECONDS (60), WORKERS (2), WRK_SECONDS (10).
+"""
+
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from scale_demo import scale
+
+from app.config import PROJECT_ROOT
+from app.seed import DEMO_FILE, DEMO_PASSWORD
+
+HOST = "127.0.0.1"
+USERS = int(os.environ.get("LOADTEST_USERS", "6"))
+SECONDS = float(os.environ.get("LOADTEST_SECONDS", "60"))
+WORKERS = int(os.environ.get("WORKERS", "2"))
+WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "10"))
+MAX_REQUESTS_PER_USER = 20_000
+THINK_SECONDS = 0.05  # average pause between a user's requests
+WEIGHTS = {"browse": 70, "search": 20, "write": 10}
+THEMES = ("vluchtelingenopvang", "gentrificatie", "jongerengroepen", "online-polarisatie", "")
+KINDS = ("vertical", "horizontal", "both", "")
+CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')  # every page carries it for htmx
+
+
+def search_path(rng: random.Random) -> str:
+    """A 'search' request. Until /search exists on this branch, the filtered case list.
+
+    With the search package: return f"/search?{urlencode({'q': rng.choice(SEARCH_WORDS)})}".
+    """
+    args = {"theme": rng.choice(THEMES), "kind": rng.choice(KINDS)}
+    return "/cases?" + urlencode({key: value for key, value in args.items() if value})
+
+
+def browse_path(rng: random.Random, case_ids: list[int]) -> str:
+    roll = rng.random()
+    if roll < 0.5:
+        return f"/cases/{rng.choice(case_ids)}"
+    if roll < 0.8:
+        return f"/cases?page={rng.randint(1, 10)}"
+    return "/"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Client:
+    """One user: a cookie, a CSRF token, one request per connection (sync workers close)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookie = ""
+        self.csrf = ""
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urlencode({**form, "csrf_token": self.csrf}, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            if cookie := response.getheader("Set-Cookie"):
+                self.cookie = cookie.split(";", 1)[0]
+        finally:
+            connection.close()
+        if token := CSRF.search(text):
+            self.csrf = token.group(1)
+        return response.status, text
+
+    def login(self, email: str) -> None:
+        self.request("GET", "/login")
+        status, _ = self.request("POST", "/login", {"email": email, "password": DEMO_PASSWORD})
+        if status != 303:
+            raise SystemExit(f"login of {email} failed: {status}")
+        self.request("GET", "/cases")  # a CSRF token bound to the signed-in session
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in WEIGHTS})
+    errors: list[str] = field(default_factory=list)
+    comments: set[str] = field(default_factory=set)
+    cases: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def user_loop(number: int, client: Client, case_ids: list[int], deadline: float, results: Results):
+    rng = random.Random(number)
+    kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
+    for sequence in range(MAX_REQUESTS_PER_USER):
+        if time.monotonic() >= deadline:
+            break
+        kind = rng.choices(kinds, weights)[0]
+        token = f"lt-{number}-{sequence}"
+        form = None
+        if kind == "browse":
+            method, path = "GET", browse_path(rng, case_ids)
+        elif kind == "search":
+            method, path = "GET", search_path(rng)
+        elif rng.random() < 0.9:
+            method, path = "POST", f"/cases/{rng.choice(case_ids)}/comments"
+            form = {"body": f"Reactie {token}: bij ons werkte een gesprek in de wijk."}
+        else:
+            method, path = "POST", "/cases/new"
+            form = {
+                "title": f"Loadtest-casus {token}",
+                "polarisation_kind": "both",
+                "status": "open",
+                "themes": ["1"],
+                "summary": "Een casus van de load test.",
+                "situation": "Wat er speelt in de wijk.",
+                "question": "Hoe pakken andere gemeenten dit aan?",
+                "action": "share",
+            }
+        started = time.perf_counter()
+        try:
+            status, _ = client.request(method, path, form)
+        except OSError as error:
+            status, error_text = 0, f"{method} {path}: {error}"
+        else:
+            error_text = f"{method} {path}: HTTP {status}"
+        elapsed = time.perf_counter() - started
+        with results.lock:
+            results.latencies[kind].append(elapsed)
+            if status not in (200, 303):
+                results.errors.append(error_text)
+            elif kind == "write":
+                (results.comments if "comments" in path else results.cases).add(token)
+        time.sleep(rng.uniform(0, 2 * THINK_SECONDS))
+
+
+def percentile(values: list[float], pct: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))] * 1000
+
+
+def start_gunicorn(spec: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--workers", str(WORKERS), "--bind", f"{HOST}:{port}", "--chdir", str(chdir), spec,
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        time.sleep(0.2)
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn {spec} exited with {process.returncode}") from None
+    process.kill()
+    raise SystemExit(f"gunicorn {spec} did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def mixed_load(port: int, emails: list[str], case_ids: list[int]) -> Results:
+    results = Results()
+    clients = []
+    for email in emails[:USERS]:
+        client = Client(port)
+        client.login(email)
+        clients.append(client)
+    deadline = time.monotonic() + SECONDS
+    threads = [
+        threading.Thread(target=user_loop, args=(n, c, case_ids, deadline, results))
+        for n, c in enumerate(clients)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=SECONDS + 60)
+    duration = time.monotonic() - started
+    total = sum(len(values) for values in results.latencies.values())
+    print(f"\nMixed load: {USERS} users, {WORKERS} gunicorn workers, {duration:.0f} s")
+    print(f"  {total} requests, {total / duration:.1f} requests/s, {len(results.errors)} errors")
+    print(f"  {'kind':8} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for kind, values in results.latencies.items():
+        if values:
+            p50, p95, p99 = (percentile(values, p) for p in (50, 95, 99))
+            print(f"  {kind:8} {len(values):6} {p50:8.1f} {p95:8.1f} {p99:8.1f}")
+    for error in results.errors[:10]:
+        print(f"  error: {error}")
+    return results
+
+
+def verify_writes(database: Path, results: Results) -> bool:
+    connection = sqlite3.connect(database)
+    try:
+        bodies = [row[0] for row in connection.execute("SELECT body FROM comments")]
+        titles = [row[0] for row in connection.execute("SELECT title FROM cases")]
+        integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        connection.close()
+    stored_comments = {m.group(0) for b in bodies if (m := re.search(r"lt-\d+-\d+", b))}
+    stored_cases = {t.removeprefix("Loadtest-casus ") for t in titles if "Loadtest" in t}
+    lost = (results.comments - stored_comments) | (results.cases - stored_cases)
+    print(
+        f"\nWrites acknowledged: {len(results.comments)} comments, {len(results.cases)} cases; "
+        f"lost: {len(lost)}; PRAGMA integrity_check: {integrity}"
+    )
+    return not lost and integrity == "ok"
+
+
+def wrk(url: str, cookie: str = "") -> float:
+    command = ["wrk", "-t2", "-c8", f"-d{WRK_SECONDS}s", "--timeout", "10s", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=WRK_SECONDS + 60)
+    if "Non-2xx" in output.stdout or "Socket errors" in output.stdout:
+        print(output.stdout)
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output.stdout).group(1))
+
+
+def throughput(app_port: int, cookie: str, case_id: int, env: dict) -> None:
+    bare_port = free_port()
+    bare = start_gunicorn("bare_app:app", bare_port, env, PROJECT_ROOT / "scripts")
+    try:
+        figures = {
+            "bare Flask page (20-item template)": wrk(f"http://{HOST}:{bare_port}/"),
+            "case list /cases": wrk(f"http://{HOST}:{app_port}/cases", cookie),
+            f"case page /cases/{case_id}": wrk(f"http://{HOST}:{app_port}/cases/{case_id}", cookie),
+        }
+    finally:
+        stop(bare)
+    baseline = figures["bare Flask page (20-item template)"]
+    print(f"\nPage throughput: wrk -t2 -c8 -d{WRK_SECONDS}s, gunicorn {WORKERS} sync workers")
+    for name, rate in figures.items():
+        print(f"  {name:40} {rate:8.0f} req/s  {100 * rate / baseline:5.0f}% of bare")
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install wrk")
+    demo = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    emails = [m["duo"][i]["email"] for i in (0, 1) for m in demo["municipalities"]]
+    with tempfile.TemporaryDirectory(prefix="casusplein-loadtest-") as tmp:
+        instance = Path(tmp)
+        print(f"Scaled demo data: {scale(instance, 50)} cases in {instance}")
+        database = instance / "casusplein.db"
+        with sqlite3.connect(database) as connection:
+            case_ids = [
+                row[0]
+                for row in connection.execute("SELECT id FROM cases WHERE visibility = 'network'")
+            ]
+            busiest = connection.execute(
+                "SELECT case_id FROM comments GROUP BY case_id ORDER BY count(*) DESC LIMIT 1"
+            ).fetchone()[0]
+        connection.close()
+        env = {
+            **os.environ,
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": f"sqlite:///{database}",
+            "SECRET_KEY": "loadtest-only",
+        }
+        port = free_port()
+        server = start_gunicorn("app:create_app()", port, env, PROJECT_ROOT)
+        try:
+            results = mixed_load(port, emails, case_ids)
+            writes_ok = verify_writes(database, results)
+            reader = Client(port)
+            reader.login(emails[0])
+            throughput(port, reader.cookie, busiest, env)
+        finally:
+            stop(server)
+    return 0 if writes_ok and not results.errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

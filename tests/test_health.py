@@ -1,0 +1,45 @@
+"""/healthz runs every registered check and answers 503 with JSON when one reports a problem."""
+
+import pytest
+
+from app import health
+from app.extensions import db
+from tests.conftest import _app_for
+
+
+def test_healthy_app_reports_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_unreachable_database_gives_503(tmp_path):
+    # A database file in a folder that does not exist cannot be opened.
+    app = _app_for(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/x.db")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "checks": {"database": "unreachable"}}
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_registered_check_is_reported(app, client):
+    health.register(app, "search_index", lambda: "index ontbreekt")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "ok", "search_index": "index ontbreekt"}
+
+
+def test_check_that_raises_counts_as_failed(app, client):
+    def crashing():
+        raise RuntimeError("boom")
+
+    health.register(app, "flaky", crashing)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["checks"]["flaky"] == "check failed: RuntimeError"
+
+
+def test_check_names_are_unique(app):
+    with pytest.raises(ValueError, match="already registered"):
+        health.register(app, "database", lambda: None)
