@@ -15,3 +15,6 @@ case_changed = _signals.signal("case-changed")
 comment_changed = _signals.signal("comment-changed")
 # sender: the Reflection; action: "created" | "updated" | "deleted"
 reflection_changed = _signals.signal("reflection-changed")
+# sender: the ArchivePublication; action: "proposed" | "consented" | "returned" | "published" |
+# "unpublished" | "reflection-consent"
+publication_changed = _signals.signal("publication-changed")
