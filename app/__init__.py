@@ -7,6 +7,7 @@ from flask import Flask
 
 from app import cli, errors, templating
 from app.admin import bp as admin_bp
+from app.archive import bp as archive_bp
 from app.auth import bp as auth_bp
 from app.cases import bp as cases_bp
 from app.comments import bp as comments_bp
@@ -15,6 +16,8 @@ from app.directory import bp as directory_bp
 from app.extensions import configure_sqlite, csrf, db, htmx, login_manager, migrate
 from app.home import bp as home_bp
 from app.reflections import bp as reflections_bp
+from app.search import bp as search_bp
+from app.search import indexer as search_indexer
 
 
 def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -> Flask:
@@ -41,6 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
     htmx.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    search_indexer.init_app(app)
 
     for blueprint in (
         home_bp,
@@ -50,6 +54,8 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
         reflections_bp,
         directory_bp,
         admin_bp,
+        search_bp,
+        archive_bp,
     ):
         app.register_blueprint(blueprint)
 

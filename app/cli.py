@@ -8,6 +8,7 @@ from app import seed
 from app.admin.services import AdminError, create_user, municipality_by_name
 from app.auth.forms import MIN_PASSWORD_LENGTH
 from app.models import Role
+from app.search.cli import search_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -70,3 +71,4 @@ def seed_demo_command(if_empty):
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(search_cli)

@@ -56,4 +56,7 @@ def init_app(app: Flask) -> None:
         can_create_case=permissions.can_create_case,
         is_organiser=permissions.is_organiser,
         is_network_member=permissions.is_network_member,
+        can_propose_for_archive=permissions.can_propose_for_archive,
+        can_read_archive=permissions.can_read_archive,
+        network_is_closed=permissions.network_is_closed,
     )

@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
+from app.search.storage import close_thread_searchers
 
 pytest_plugins = ["tests.factories"]
 
@@ -53,6 +54,7 @@ def app(tmp_path, migrated_database):
     app = _app_for(tmp_path)
     with app.app_context():
         yield app
+        close_thread_searchers()
         db.session.remove()
         db.engine.dispose()
 
