@@ -11,7 +11,7 @@ from app import create_app
 from app.extensions import db
 from app.search.storage import close_thread_searchers
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.search_factories"]
 
 
 class FreshContextClient(FlaskClient):

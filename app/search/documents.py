@@ -19,7 +19,7 @@ from app.models import (
 
 SECTION_FIELDS = tuple(name for name, _label in CASE_SECTIONS)
 # Markdown syntax that would only clutter a snippet: emphasis, headings, quotes, link targets.
-_MARKDOWN = re.compile(r"(\*\*|__|[*_`>#]+|!?\[|\]\([^)]*\))")
+_MARKDOWN = re.compile(r"\*\*|__|[*_`]|!?\[|\]\([^)]*\)|^[ \t]*(?:>+|#+)[ \t]*", re.MULTILINE)
 _BLANKS = re.compile(r"[ \t]+")
 
 
@@ -30,8 +30,12 @@ def plain(text: str | None) -> str:
     return _BLANKS.sub(" ", _MARKDOWN.sub("", text)).strip()
 
 
+def _joined(texts: Iterable[str]) -> str:
+    return "\n\n".join(text for text in (plain(t) for t in texts) if text)
+
+
 def _timestamp(moment: datetime | None) -> int:
-    return int(moment.timestamp()) if moment else 0
+    return int(moment.timestamp() * 1_000_000) if moment else 0
 
 
 def _digest(doc: dict) -> str:
@@ -46,7 +50,7 @@ def _facts(case: Case) -> dict:
         case.municipality.name,
         case.municipality.province,
         *(dilemma.title for dilemma in case.dilemmas),
-        f"{case.polarisation_kind.label} polarisatie",
+        case.polarisation_kind.label,
     ]
     return {
         "case_id": str(case.id),
@@ -62,19 +66,15 @@ def _facts(case: Case) -> dict:
 
 
 def _reflection_text(reflections: Iterable[Reflection]) -> str:
-    return "\n\n".join(
-        plain(f"{reflection.body}\n\n{reflection.key_lessons}") for reflection in reflections
-    )
+    return _joined(f"{reflection.body}\n\n{reflection.key_lessons}" for reflection in reflections)
 
 
 def network_document(case: Case) -> dict:
     doc = {
         **_facts(case),
         "title": case.title,
-        "body": "\n\n".join(plain(getattr(case, field)) for field in SECTION_FIELDS),
-        "comments": "\n\n".join(
-            plain(comment.body) for comment in case.comments if not comment.is_deleted
-        ),
+        "body": _joined(getattr(case, field) for field in SECTION_FIELDS),
+        "comments": _joined(comment.body for comment in case.comments if not comment.is_deleted),
         "reflections": _reflection_text(case.reflections),
         "visibility": case.visibility.value,
         "author": str(case.author_id),
@@ -91,7 +91,7 @@ def archive_document(publication: ArchivePublication, consented: set[int]) -> di
         **_facts(case),
         "publication_id": str(publication.id),
         "title": publication.title,
-        "body": "\n\n".join(plain(getattr(publication, field)) for field in SECTION_FIELDS),
+        "body": _joined(getattr(publication, field) for field in SECTION_FIELDS),
         "reflections": _reflection_text(r for r in case.reflections if r.id in consented),
         "date": _timestamp(publication.published_at),
     }
