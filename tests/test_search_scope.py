@@ -129,6 +129,4 @@ def test_similar_cases_respect_the_scope(world):
     colleague_sees = {c.case_id for c in similar_cases(people["colleague"], cases["network"].id)}
     assert cases["draft"].id in colleague_sees
     archive_similar = similar_cases(people["reader"], cases["published"].id, archive=True)
-    assert {c.case_id for c in archive_similar}.isdisjoint(
-        {cases["network"].id, cases["draft"].id}
-    )
+    assert {c.case_id for c in archive_similar}.isdisjoint({cases["network"].id, cases["draft"].id})

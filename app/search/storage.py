@@ -6,8 +6,8 @@ Layout of SEARCH_INDEX_DIR:
     builds/                              (the live builds, and the previous ones for a while)
     write.lock                           (held by whoever writes or swaps an index)
 
-Whoosh searchers must not be shared between threads, so every thread keeps its own, refreshed
-(cheaply: only when the index generation changed) each time it is asked for.
+Whoosh searchers must not be shared between threads, so every thread keeps its own, reopened
+only when the index generation changed (a cheap directory listing tells).
 """
 
 import fcntl
@@ -121,6 +121,7 @@ class IndexView:
     """A thread's searcher on one index plus caches that live as long as that searcher."""
 
     path: Path
+    index: FileIndex
     searcher: Searcher
     cache: dict = field(default_factory=dict)
 
@@ -158,16 +159,19 @@ def view(store: IndexStore, name: str) -> IndexView:
         path = store.live_path(name)
     current = views.get(key)
     if current is not None and current.path == path:
-        fresh = current.searcher.refresh()
-        if fresh is not current.searcher:
-            current.searcher, current.cache = fresh, {}
+        # Not Searcher.refresh(): it reuses segment readers whose deletion sets are stale, so
+        # an updated document would still match its old text. A new searcher is cheap enough.
+        if current.index.latest_generation() != current.searcher.reader().generation():
+            current.searcher.close()
+            current.searcher, current.cache = current.index.searcher(), {}
         return current
     if current is not None:
         current.searcher.close()
     # A thread serves one installation; searchers of another (a test's old index) are closed.
     for other in [k for k in views if k[0] != key[0]]:
         views.pop(other).searcher.close()
-    views[key] = IndexView(path, whoosh_index.open_dir(str(path)).searcher())
+    index = whoosh_index.open_dir(str(path))
+    views[key] = IndexView(path, index, index.searcher())
     return views[key]
 
 
