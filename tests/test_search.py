@@ -2,7 +2,9 @@
 
 import pytest
 
+from app.comments.services import add_comment
 from app.models import Role
+from app.reflections.services import add_reflection
 from app.search.services import save_synonyms
 from tests.search_factories import titles
 
@@ -82,9 +84,6 @@ def test_title_matches_rank_first(write_case, find, expert):
 def test_comment_and_reflection_hits_are_labelled(
     write_case, find, expert, make_comment, make_user
 ):
-    from app.comments.services import add_comment
-    from app.reflections.services import add_reflection
-
     commented = write_case(title="Met reactie", summary="Niets bijzonders.")
     reflected = write_case(title="Met reflectie", summary="Ook niets bijzonders.")
     add_comment(commented, make_user(), "Wij gebruikten een buurtbemiddelaar.")

@@ -160,8 +160,7 @@ def test_rebuild_keeps_changes_made_during_the_build(
     original = documents.all_documents
 
     def _during(session, batch=500):
-        for pair in original(session, batch):
-            yield pair
+        yield from original(session, batch)
         # Another request writes while the new index is being built.
         write_case(author=author, title="Tijdens rebuild", summary="Een windhoos.")
 
