@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install install-dev clean
+.PHONY: run test lint format install install-dev clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,16 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) search rebuild --if-missing
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev
 	$(BIN)/pytest
+
+# Search benchmark on a synthetic corpus; e.g. `make bench SIZES=1000` for a quick run.
+SIZES ?= 1000 10000
+bench: install
+	$(BIN)/python scripts/bench_search.py $(SIZES)
 
 lint: install-dev
 	$(BIN)/ruff check .

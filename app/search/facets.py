@@ -19,6 +19,17 @@ def bits(docnums: Iterable[int]) -> int:
     return int.from_bytes(mask, "little")
 
 
+def cached_docnums(view: IndexView, mask: int) -> set[int]:
+    """docnums() for masks that repeat (a user's scope, a facet), cached with the searcher."""
+    key = ("docnums", mask)
+    if key in view.cache:
+        return view.cache[key]
+    result = docnums(mask)
+    if len(view.cache) < 256:  # bounded: the cache lives until the index next changes
+        view.cache[key] = result
+    return result
+
+
 def docnums(mask: int) -> set[int]:
     result = set()
     data = mask.to_bytes((mask.bit_length() + 7) // 8, "little")

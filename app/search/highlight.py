@@ -1,7 +1,7 @@
 """Snippets with the matched words marked, escaped so a case text cannot inject markup."""
 
 from markupsafe import Markup, escape
-from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, WholeFragmenter, get_text
+from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter, WholeFragmenter, get_text
 
 # Where a snippet comes from, and the label shown with it.
 SNIPPET_FIELDS = (("body", ""), ("comments", "in een reactie"), ("reflections", "in een reflectie"))
@@ -23,7 +23,7 @@ _WHOLE = Highlighter(fragmenter=WholeFragmenter(), formatter=EscapingFormatter()
 
 
 def configure(results) -> None:
-    results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
+    results.fragmenter = PinpointFragmenter(maxchars=220, surround=60, autotrim=True)
     results.formatter = EscapingFormatter()
 
 

@@ -14,7 +14,9 @@ FACET_FIELDS = ("theme", "municipality", "size", "kind", "dilemma", "status", "y
 
 def _text(stored: bool = True) -> TEXT:
     # spelling=True keeps unstemmed words apart, so "Bedoelde je ...?" offers real words.
-    return TEXT(analyzer=dutch_analyzer(), stored=stored, spelling=True)
+    # chars=True stores character offsets, so snippets come from the index's positions
+    # instead of re-analysing a whole case text for every hit.
+    return TEXT(analyzer=dutch_analyzer(), stored=stored, spelling=True, chars=stored)
 
 
 def _common() -> dict:

@@ -178,6 +178,22 @@ def _hit(hit, labels: dict[str, dict[str, str]]) -> Hit:
     )
 
 
+def _plain_hit(hit) -> Hit:
+    return Hit(
+        case_id=int(hit["case_id"]),
+        publication_id=int(hit["publication_id"]) if hit.get("publication_id") else None,
+        title=Markup.escape(hit.get("title", "")),
+        snippet=Markup(""),
+        snippet_label="",
+        municipality="",
+        themes=[],
+        year=hit.get("year", ""),
+        kind="",
+        status="",
+        is_draft=hit.get("visibility") == "draft",
+    )
+
+
 def _facets(index_view: IndexView, matched: int, params: SearchParams, labels: dict) -> list[Facet]:
     counted = facets.counts(index_view, matched)
     result = []
@@ -198,8 +214,14 @@ def _facets(index_view: IndexView, matched: int, params: SearchParams, labels: d
     return result
 
 
-def search(user: AnyUser, params: SearchParams, archive: bool = False) -> SearchPage:
-    """One page of results with facet counts and suggestions, all within the user's scope."""
+def search(
+    user: AnyUser, params: SearchParams, archive: bool = False, full: bool = True
+) -> SearchPage:
+    """One page of results with facet counts and suggestions, all within the user's scope.
+
+    With full=False only the hits themselves (no snippets, facets or suggestions): the cheap
+    form for quick look-ups and the benchmark's "plain" mode.
+    """
     cleaned = clean(params.text)
     params = replace(params, text=cleaned.text)
     index_view, allowed, fields, archive = _target(user, archive)
@@ -212,7 +234,7 @@ def search(user: AnyUser, params: SearchParams, archive: bool = False) -> Search
     total = matched.bit_count()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(params.page, 1), pages, MAX_PAGE)
-    labels = _labels()
+    labels = _labels() if full else {}
     result = SearchPage(
         params=params, archive=archive, total=total, page=page, pages=min(pages, MAX_PAGE)
     )
@@ -221,14 +243,17 @@ def search(user: AnyUser, params: SearchParams, archive: bool = False) -> Search
         newest = params.sort == "newest" or query is None
         results = searcher.search(
             query or Every(),
-            filter=facets.docnums(allowed),
+            filter=facets.cached_docnums(index_view, allowed),
             limit=page * per_page,
             sortedby="date" if newest else None,
             reverse=newest,
             terms=query is not None,
         )
-        highlight.configure(results)
         start = (page - 1) * per_page
+        if not full:
+            result.hits = [_plain_hit(hit) for hit in results[start : start + per_page]]
+            return result
+        highlight.configure(results)
         result.hits = [_hit(hit, labels) for hit in results[start : start + per_page]]
     result.facets = _facets(index_view, matched, params, labels)
     if query is not None and total < 3:
