@@ -8,6 +8,7 @@ for a new case and a new comment; and the same queries as bare Whoosh calls on t
 with the app / bare ratio.
 """
 
+import itertools
 import random
 import statistics
 import sys
@@ -89,12 +90,12 @@ SYLLABLES = ["ver", "ge", "be", "wijk", "huis", "raad", "dorp", "stad", "land", 
 VOCABULARY = sorted({
     "".join(random.Random(n).sample(SYLLABLES, 2 + n % 2)) for n in range(4000)
 })  # fmt: skip
-WEIGHTS = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
+CUMULATIVE = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(VOCABULARY))))
 
 
 def sentence(rng: random.Random, subjects=SUBJECTS, objects=OBJECTS) -> str:
     tail = rng.choice(TAILS)
-    extra = " ".join(rng.choices(VOCABULARY, WEIGHTS, k=3))
+    extra = " ".join(rng.choices(VOCABULARY, cum_weights=CUMULATIVE, k=3))
     return (
         f"{rng.choice(subjects).capitalize()} {rng.choice(VERBS)} {rng.choice(objects)} "
         f"({extra})" + (f" {tail}." if tail else ".")
