@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run serve loadtest test test-postgres lint format install install-dev clean
+.PHONY: run serve loadtest bench test test-postgres lint format install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) search rebuild --if-missing
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production-like: gunicorn with WORKERS sync workers on HOST:PORT, after the migrations.
@@ -48,6 +49,11 @@ test: install-dev
 # The whole suite on a throwaway PostgreSQL server (needs Debian's postgresql package).
 test-postgres: install-dev
 	scripts/with-postgres $(BIN)/pytest
+
+# Search benchmark on a synthetic corpus; e.g. `make bench SIZES=1000` for a quick run.
+SIZES ?= 1000 10000
+bench: install
+	$(BIN)/python scripts/bench_search.py $(SIZES)
 
 lint: install-dev
 	$(BIN)/ruff check .

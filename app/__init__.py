@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, errors, security, templating
 from app.admin import bp as admin_bp
+from app.archive import bp as archive_bp
 from app.assignments import bp as assignments_bp
 from app.audit import bp as audit_bp
 from app.auth import bp as auth_bp
@@ -26,6 +27,8 @@ from app.mfa import bp as mfa_bp
 from app.notifications import bp as notifications_bp
 from app.privacy import bp as privacy_bp
 from app.reflections import bp as reflections_bp
+from app.search import bp as search_bp
+from app.search import indexer as search_indexer
 
 
 def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -> Flask:
@@ -56,6 +59,7 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    search_indexer.init_app(app)
 
     for blueprint in (
         home_bp,
@@ -75,6 +79,8 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
         mfa_bp,
         audit_bp,
         privacy_bp,
+        search_bp,
+        archive_bp,
     ):
         app.register_blueprint(blueprint)
 

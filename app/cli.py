@@ -13,6 +13,7 @@ from app.backup.services import BackupError, create_backup, restore_backup
 from app.models import Role
 from app.notifications import scheduled
 from app.privacy.cli import privacy_cli
+from app.search.cli import search_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 backup_cli = AppGroup("backup", help="Back up and restore the database.")
@@ -115,3 +116,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(search_cli)

@@ -43,6 +43,12 @@ class Config:
         self.ERASURE_REGISTER_PATH = os.environ.get(
             "ERASURE_REGISTER_PATH", str(instance_path / "erasure-register.jsonl")
         )
+        # The search indexes are derived data: `flask search rebuild` recreates them.
+        self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(instance_path / "search"))
+        # Organisers extend the synonym list from the web; it starts as a copy of the default.
+        self.SEARCH_SYNONYMS_FILE = os.environ.get(
+            "SEARCH_SYNONYMS_FILE", str(instance_path / "synonyms.txt")
+        )
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
@@ -76,6 +82,15 @@ class Config:
     # 0 (the default) trusts none of those headers: a client could spoof its address with them.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     CASES_PER_PAGE = 20
+    SEARCH_RESULTS_PER_PAGE = 20
+    # Seconds a writer waits for the index lock before leaving the change for the catch-up.
+    SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "30"))
+    # When off, the published archive (and its search, feeds and exports) needs an account.
+    ARCHIVE_PUBLIC = os.environ.get("ARCHIVE_PUBLIC", "1") == "1"
+    ARCHIVE_LICENCE = os.environ.get("ARCHIVE_LICENCE", "CC BY 4.0")
+    ARCHIVE_LICENCE_URL = os.environ.get(
+        "ARCHIVE_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/deed.nl"
+    )
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Amsterdam")
 
     # The learning network: how many municipalities take part, and how many get maatwerk.

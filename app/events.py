@@ -34,3 +34,6 @@ user_erased = _signals.signal("user-erased")
 # signals above it comes after the fact, outside any transaction: receivers rebuild what they
 # derive from the database (the search index) and may commit. One hook for every such package.
 database_restored = _signals.signal("database-restored")
+# sender: the ArchivePublication; action: "proposed" | "consented" | "returned" | "published" |
+# "unpublished" | "reflection-consent"
+publication_changed = _signals.signal("publication-changed")

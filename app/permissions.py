@@ -1,9 +1,23 @@
 """Who may see or change what. Every view and every query for cases goes through here."""
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
+from flask import current_app, g, has_app_context
 from flask_login import AnonymousUserMixin
 
-from app.models import Case, Comment, Reflection, Role, User, Visibility
+from app.extensions import db
+from app.models import (
+    ArchivePublication,
+    Case,
+    Comment,
+    NetworkClosure,
+    PublicationStatus,
+    Reflection,
+    Role,
+    User,
+    Visibility,
+)
 
 AnyUser = User | AnonymousUserMixin
 
@@ -15,27 +29,84 @@ def _role(user: AnyUser) -> Role | None:
     return user.role if getattr(user, "is_authenticated", False) else None
 
 
-def readable_cases_clause(user: AnyUser) -> sa.ColumnElement[bool]:
-    """SQL condition for the cases this user may read; the single source of the case rules."""
+@dataclass(frozen=True)
+class ReadScope:
+    """What a user may read, independent of how it is queried (SQL here, the search index).
+
+    `archive_only`: the user reads the published archive and nothing of the network.
+    Otherwise `everything`, or the listed visibility levels plus the drafts of one municipality
+    and one author.
+    """
+
+    archive_only: bool = False
+    everything: bool = False
+    visibilities: tuple[Visibility, ...] = ()
+    draft_municipality_id: int | None = None
+    draft_author_id: int | None = None
+
+
+def read_scope(user: AnyUser) -> ReadScope:
+    """The single source of the case read rules."""
     role = _role(user)
     if role == Role.ORGANISER:
-        return sa.true()
+        return ReadScope(everything=True)
     if role == Role.EXPERT:
-        return Case.visibility.in_(NETWORK_LEVELS)
+        return ReadScope(visibilities=NETWORK_LEVELS)
     if role == Role.PARTICIPANT:
-        return sa.or_(
-            Case.visibility.in_(NETWORK_LEVELS),
-            sa.and_(
-                Case.visibility == Visibility.DRAFT,
-                sa.or_(
-                    Case.municipality_id == user.municipality_id,
-                    Case.author_id == user.id,
-                ),
-            ),
+        return ReadScope(
+            visibilities=NETWORK_LEVELS,
+            draft_municipality_id=user.municipality_id,
+            draft_author_id=user.id,
         )
     # Readers and anonymous visitors only ever see the published archive, which the archive
-    # workflow serves through its own anonymised pages.
-    return sa.false()
+    # pages serve from the anonymised copy.
+    return ReadScope(archive_only=True)
+
+
+def readable_cases_clause(user: AnyUser) -> sa.ColumnElement[bool]:
+    """SQL condition for the network cases this user may read."""
+    scope = read_scope(user)
+    if scope.everything:
+        return sa.true()
+    if scope.archive_only:
+        return sa.false()
+    drafts = sa.or_(
+        Case.municipality_id == scope.draft_municipality_id,
+        Case.author_id == scope.draft_author_id,
+    )
+    return sa.or_(
+        Case.visibility.in_(scope.visibilities),
+        sa.and_(Case.visibility == Visibility.DRAFT, drafts),
+    )
+
+
+def published_clause() -> sa.ColumnElement[bool]:
+    """SQL condition for publications that anyone allowed into the archive may read."""
+    return ArchivePublication.status == PublicationStatus.PUBLISHED
+
+
+def can_read_archive(user: AnyUser) -> bool:
+    """The archive is public unless ARCHIVE_PUBLIC is off; then an account is needed."""
+    return current_app.config["ARCHIVE_PUBLIC"] or getattr(user, "is_authenticated", False)
+
+
+def network_is_closed() -> bool:
+    """Whether an organiser closed the network; cached per request."""
+    if has_app_context() and "network_closed" in g:
+        return g.network_closed
+    closed = bool(
+        db.session.scalar(
+            sa.select(NetworkClosure.closed).order_by(NetworkClosure.id.desc()).limit(1)
+        )
+    )
+    if has_app_context():
+        g.network_closed = closed
+    return closed
+
+
+def _may_write(user: AnyUser) -> bool:
+    """After the network closes only organisers still change anything (moderation, archive)."""
+    return _role(user) == Role.ORGANISER or not network_is_closed()
 
 
 def is_network_member(user: AnyUser) -> bool:
@@ -43,13 +114,15 @@ def is_network_member(user: AnyUser) -> bool:
 
 
 def can_create_case(user: AnyUser) -> bool:
-    return _role(user) == Role.PARTICIPANT and user.municipality_id is not None
+    return _role(user) == Role.PARTICIPANT and user.municipality_id is not None and _may_write(user)
 
 
 def can_edit_case(user: AnyUser, case: Case) -> bool:
     role = _role(user)
     return role == Role.ORGANISER or (
-        role == Role.PARTICIPANT and user.municipality_id == case.municipality_id
+        role == Role.PARTICIPANT
+        and user.municipality_id == case.municipality_id
+        and _may_write(user)
     )
 
 
@@ -59,25 +132,45 @@ def can_delete_case(user: AnyUser, case: Case) -> bool:
 
 
 def can_comment(user: AnyUser) -> bool:
-    return is_network_member(user)
+    return is_network_member(user) and _may_write(user)
 
 
 def can_change_comment(user: AnyUser, comment: Comment) -> bool:
     if comment.is_deleted:
         return False
     return _role(user) == Role.ORGANISER or (
-        is_network_member(user) and comment.author_id == user.id
+        is_network_member(user) and comment.author_id == user.id and _may_write(user)
     )
 
 
 def can_reflect(user: AnyUser) -> bool:
-    return _role(user) == Role.EXPERT
+    return _role(user) == Role.EXPERT and _may_write(user)
 
 
 def can_change_reflection(user: AnyUser, reflection: Reflection) -> bool:
     return _role(user) == Role.ORGANISER or (
-        _role(user) == Role.EXPERT and reflection.author_id == user.id
+        _role(user) == Role.EXPERT and reflection.author_id == user.id and _may_write(user)
     )
+
+
+def can_propose_for_archive(user: AnyUser, case: Case) -> bool:
+    """A participant of the case's municipality proposes a shared case for the archive."""
+    return (
+        _role(user) == Role.PARTICIPANT
+        and user.municipality_id == case.municipality_id
+        and not case.is_draft
+        and _may_write(user)
+    )
+
+
+def can_record_consent(user: AnyUser, case: Case) -> bool:
+    """Consent is given on behalf of the municipality, so by one of its own participants."""
+    return can_propose_for_archive(user, case)
+
+
+def can_consent_reflection(user: AnyUser, reflection: Reflection) -> bool:
+    """Only the expert who wrote a reflection decides whether it may be published."""
+    return _role(user) == Role.EXPERT and reflection.author_id == user.id
 
 
 def is_organiser(user: AnyUser) -> bool:

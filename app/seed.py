@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.admin.services import create_user
+from app.archive import services as archive_services
 from app.auth.services import find_user_by_email, hash_password
 from app.cases.services import SECTION_FIELDS
 from app.extensions import db
@@ -28,10 +29,24 @@ from app.models import (
     Visibility,
 )
 from app.models.base import utcnow
+from app.search import indexer
 from app.seed_network import load_network
 
 DEMO_FILE = Path(__file__).parent / "seed_data" / "demo.json"
 DEMO_PASSWORD = "casusplein-demo"
+
+# Demo cases taken through the archive workflow, so the public archive is not empty.
+# (title, expert reflections published with consent?, publish or leave waiting for review)
+ARCHIVE_DEMO = (
+    ("Van een kolkende dorpshuisavond naar 60 keukentafels: het azc-plan in Boekweitveen", True),
+    ("Windpark Biezendijk: de opbrengst delen om vertrouwen te winnen", True),
+    ("Straatcoaches, jongeren en ouderen in het Bieskensplantsoen", True),
+    ("Het energieloket dat niemand vertrouwde: energiearmoede in Zuidervliet-West", False),
+)
+# Proposed and consented, waiting for the organiser's review.
+ARCHIVE_DEMO_WAITING = (
+    "Een burgerberaad over woningbouw in polder De Weerd: wie zit er aan tafel?",
+)
 
 
 def database_has_users() -> bool:
@@ -153,4 +168,31 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
     db.session.flush()
     load_network(users[data["organiser"]["email"]], users[data["experts"][0]["email"]])
     db.session.commit()
+    # The cases were loaded without the services' events, so the index is built in one go.
+    indexer.rebuild()
+    _publish_demo(users[data["organiser"]["email"]])
     return {"cases_added": added, "users": len(users)}
+
+
+def _propose_with_consent(case: Case):
+    duo = [member for member in case.municipality.members if member.role == Role.PARTICIPANT]
+    publication = archive_services.propose(case, duo[0])
+    archive_services.record_consent(publication, duo[-1], "afdelingshoofd Samenleving")
+    return publication
+
+
+def _publish_demo(organiser: User) -> None:
+    """Take a few demo cases through the archive workflow (skipped when already done)."""
+    ticked = [key for key, _label in archive_services.CHECKLIST]
+    wanted = [(title, True, consent) for title, consent in ARCHIVE_DEMO]
+    wanted += [(title, False, False) for title in ARCHIVE_DEMO_WAITING]
+    for title, publish, reflection_consent in wanted:
+        case = db.session.scalar(sa.select(Case).where(Case.title == title))
+        if case is None or archive_services.publication_for(case) is not None:
+            continue
+        if reflection_consent:
+            for reflection in case.reflections:
+                archive_services.set_reflection_consent(reflection, reflection.author, True)
+        publication = _propose_with_consent(case)
+        if publish:
+            archive_services.publish(publication, organiser, ticked)

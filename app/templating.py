@@ -85,4 +85,7 @@ def init_app(app: Flask) -> None:
         can_curate_methods=permissions.can_curate_methods,
         can_link_methods=permissions.can_link_methods,
         can_see_maatwerk=permissions.can_see_maatwerk,
+        can_propose_for_archive=permissions.can_propose_for_archive,
+        can_read_archive=permissions.can_read_archive,
+        network_is_closed=permissions.network_is_closed,
     )

@@ -17,8 +17,9 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
+from app.search.storage import close_thread_searchers
 
-pytest_plugins = ["tests.factories", "tests.factories_network"]
+pytest_plugins = ["tests.factories", "tests.factories_network", "tests.search_factories"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -142,6 +143,7 @@ def app(tmp_path, database_uri):
     app = _app_for(tmp_path, SQLALCHEMY_DATABASE_URI=database_uri)
     with app.app_context():
         yield app
+        close_thread_searchers()
         db.session.remove()
         db.engine.dispose()
 

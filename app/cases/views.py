@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from app import htmx
+from app.archive.workflow_views import archive_panel_context
 from app.cases import bp, services
 from app.cases.forms import CaseFilterForm, CaseForm
 from app.comments.views import thread_context
@@ -16,6 +17,7 @@ from app.permissions import (
     is_network_member,
 )
 from app.reflections.views import reflections_context
+from app.search import services as search_services
 
 INVALID_FILTER = "Onbekende keuze; dit filter is niet toegepast."
 
@@ -116,11 +118,17 @@ def new():
 def detail(case_id: int):
     case = _readable_case_or_404(case_id)
     # Both contexts carry the case itself, so merging them gives one "case" key.
-    context = {**thread_context(case), **reflections_context(case), **case_methods_context(case)}
+    context = {
+        **thread_context(case),
+        **reflections_context(case),
+        **case_methods_context(case),
+        **archive_panel_context(case),
+    }
     return render_template(
         "cases/detail.html",
         sections=CASE_SECTIONS,
         case_meetings=meetings_for_case(case),
+        similar=search_services.similar_cases(current_user, case.id),
         **context,
     )
 

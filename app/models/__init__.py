@@ -1,5 +1,12 @@
 """All models, importable from one place (and registered with the metadata for migrations)."""
 
+from app.models.archive import (
+    ArchiveEvent,
+    ArchivePublication,
+    NetworkClosure,
+    PublicationStatus,
+    ReflectionConsent,
+)
 from app.models.assignment import Assignment, AssignmentResponse
 from app.models.audit import AuditEvent
 from app.models.case import (
@@ -32,6 +39,7 @@ from app.models.notification import (
     SentReminder,
 )
 from app.models.reflection import Reflection
+from app.models.search import SearchChange
 from app.models.security import Erasure, LoginThrottle, RecoveryCode
 from app.models.theme import Dilemma, Theme
 from app.models.user import Role, User
@@ -41,6 +49,8 @@ __all__ = [
     "PROVINCES",
     "Application",
     "ApplicationStatus",
+    "ArchiveEvent",
+    "ArchivePublication",
     "Assignment",
     "AssignmentResponse",
     "Attendance",
@@ -60,13 +70,17 @@ __all__ = [
     "Meeting",
     "Method",
     "Municipality",
+    "NetworkClosure",
     "Notification",
     "NotificationKind",
     "PolarisationKind",
+    "PublicationStatus",
     "RecoveryCode",
     "Reflection",
+    "ReflectionConsent",
     "Role",
     "Rsvp",
+    "SearchChange",
     "SentReminder",
     "SizeClass",
     "Theme",

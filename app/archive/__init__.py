@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("archive", __name__)
+
+from app.archive import views, workflow_views  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,155 @@
+"""Index documents built from the database: one per case, with its comments and reflections."""
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import (
+    CASE_SECTIONS,
+    ArchivePublication,
+    Case,
+    PublicationStatus,
+    Reflection,
+    ReflectionConsent,
+)
+
+SECTION_FIELDS = tuple(name for name, _label in CASE_SECTIONS)
+# Markdown syntax that would only clutter a snippet: emphasis, headings, quotes, link targets.
+_MARKDOWN = re.compile(r"\*\*|__|[*_`]|!?\[|\]\([^)]*\)|^[ \t]*(?:>+|#+)[ \t]*", re.MULTILINE)
+_BLANKS = re.compile(r"[ \t]+")
+
+
+def plain(text: str | None) -> str:
+    """Markdown source as readable plain text for the index and its snippets."""
+    if not text:
+        return ""
+    return _BLANKS.sub(" ", _MARKDOWN.sub("", text)).strip()
+
+
+def _joined(texts: Iterable[str]) -> str:
+    return "\n\n".join(text for text in (plain(t) for t in texts) if text)
+
+
+def _timestamp(moment: datetime | None) -> int:
+    return int(moment.timestamp() * 1_000_000) if moment else 0
+
+
+def _digest(doc: dict) -> str:
+    material = "\x1f".join(f"{key}={doc[key]}" for key in sorted(doc))
+    return hashlib.sha1(material.encode("utf-8")).hexdigest()
+
+
+def _facts(case: Case) -> dict:
+    """What network and archive share: themes, municipality, dilemmas and kind."""
+    meta = [
+        *(theme.name for theme in case.themes),
+        case.municipality.name,
+        case.municipality.province,
+        *(dilemma.title for dilemma in case.dilemmas),
+        case.polarisation_kind.label,
+    ]
+    return {
+        "case_id": str(case.id),
+        "meta": " \n".join(meta),
+        "theme": ",".join(theme.slug for theme in case.themes),
+        "municipality": str(case.municipality_id),
+        "size": case.municipality.size_class.value,
+        "kind": case.polarisation_kind.value,
+        "dilemma": ",".join(str(dilemma.number) for dilemma in case.dilemmas),
+        "status": case.status.value,
+        "year": str(case.created_at.year),
+    }
+
+
+def _reflection_text(reflections: Iterable[Reflection]) -> str:
+    return _joined(f"{reflection.body}\n\n{reflection.key_lessons}" for reflection in reflections)
+
+
+def network_document(case: Case) -> dict:
+    doc = {
+        **_facts(case),
+        "title": case.title,
+        "body": _joined(getattr(case, field) for field in SECTION_FIELDS),
+        "comments": _joined(comment.body for comment in case.comments if not comment.is_deleted),
+        "reflections": _reflection_text(case.reflections),
+        "visibility": case.visibility.value,
+        "author": str(case.author_id),
+        "date": _timestamp(case.shared_at or case.created_at),
+    }
+    doc["digest"] = _digest(doc)
+    return doc
+
+
+def archive_document(publication: ArchivePublication, consented: set[int]) -> dict:
+    """Only what was published: the reviewed copy and the reflections with consent."""
+    case = publication.case
+    doc = {
+        **_facts(case),
+        "publication_id": str(publication.id),
+        "title": publication.title,
+        "body": _joined(getattr(publication, field) for field in SECTION_FIELDS),
+        "reflections": _reflection_text(r for r in case.reflections if r.id in consented),
+        "date": _timestamp(publication.published_at),
+    }
+    doc["digest"] = _digest(doc)
+    return doc
+
+
+def _case_query() -> sa.Select:
+    return sa.select(Case).options(
+        selectinload(Case.themes),
+        selectinload(Case.dilemmas),
+        selectinload(Case.municipality),
+        selectinload(Case.comments),
+        selectinload(Case.reflections),
+    )
+
+
+def _consented(session: Session, case_ids: list[int]) -> set[int]:
+    return set(
+        session.scalars(
+            sa.select(ReflectionConsent.reflection_id)
+            .join(Reflection)
+            .where(Reflection.case_id.in_(case_ids))
+        )
+    )
+
+
+def _publications(session: Session, case_ids: list[int]) -> dict[int, ArchivePublication]:
+    publications = session.scalars(
+        sa.select(ArchivePublication).where(
+            ArchivePublication.case_id.in_(case_ids),
+            ArchivePublication.status == PublicationStatus.PUBLISHED,
+        )
+    )
+    return {publication.case_id: publication for publication in publications}
+
+
+def documents_for(session: Session, case_ids: list[int]) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Network and archive documents of these cases; a case missing from a map has none."""
+    cases = list(session.scalars(_case_query().where(Case.id.in_(case_ids))))
+    network = {case.id: network_document(case) for case in cases}
+    publications = _publications(session, [case.id for case in cases])
+    consented = _consented(session, list(publications))
+    archive = {
+        case_id: archive_document(publication, consented)
+        for case_id, publication in publications.items()
+    }
+    return network, archive
+
+
+def all_documents(session: Session, batch: int = 500) -> Iterator[tuple[dict, dict | None]]:
+    """Every case's network document and, when published, its archive document."""
+    ids = list(session.scalars(sa.select(Case.id).order_by(Case.id)))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        network, archive = documents_for(session, chunk)
+        for case_id in chunk:
+            if case_id in network:
+                yield network[case_id], archive.get(case_id)
+        # Keep memory flat on large databases: the documents are built, the objects can go.
+        session.expunge_all()

@@ -1,0 +1,50 @@
+from werkzeug.datastructures import MultiDict
+from wtforms import TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from app.forms import BaseForm
+from app.search.analysis import parse_synonyms
+from app.search.schema import FACET_FIELDS
+from app.search.services import SORTS, SearchParams
+
+MAX_FACET_VALUE = 80
+
+
+def search_params(args: MultiDict) -> SearchParams:
+    """The search in a query string; anything unknown or malformed is left out, never an error."""
+    facets = tuple(
+        (name, value[:MAX_FACET_VALUE])
+        for name in FACET_FIELDS
+        if (value := (args.get(name) or "").strip())
+    )
+    sort = args.get("sort", "relevance")
+    return SearchParams(
+        text=args.get("q", ""),
+        facets=facets,
+        sort=sort if sort in SORTS else "relevance",
+        page=args.get("page", 1, type=int) or 1,
+    )
+
+
+class SynonymsForm(BaseForm):
+    text = TextAreaField(
+        "Synoniemen",
+        validators=[Length(max=20_000, message="De lijst mag maximaal 20.000 tekens hebben.")],
+        description=(
+            "Eén groep per regel, woorden gescheiden door komma's, bijvoorbeeld: "
+            "azc, asielzoekerscentrum. Regels die met # beginnen zijn toelichting."
+        ),
+    )
+
+    def validate_text(self, field) -> None:
+        for number, line in enumerate(field.data.splitlines(), 1):
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            words = [word.strip() for word in stripped.split(",") if word.strip()]
+            if len(words) < 2:
+                raise ValidationError(f"Regel {number} heeft minstens twee woorden nodig.")
+            if any(" " in word for word in words):
+                raise ValidationError(f"Regel {number}: gebruik losse woorden, geen woordgroepen.")
+        if not parse_synonyms(field.data):
+            raise ValidationError("Geef minstens één groep synoniemen.")

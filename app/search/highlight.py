@@ -1,0 +1,54 @@
+"""Snippets with the matched words marked, escaped so a case text cannot inject markup."""
+
+from markupsafe import Markup, escape
+from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter, WholeFragmenter, get_text
+
+# Where a snippet comes from, and the label shown with it.
+SNIPPET_FIELDS = (("body", ""), ("comments", "in een reactie"), ("reflections", "in een reflectie"))
+
+
+class EscapingFormatter(Formatter):
+    """Whoosh's formatter contract, producing escaped HTML with <mark> around matches."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return str(escape(text))
+
+    def format_token(self, text: str, token, replace: bool = False) -> str:
+        return f"<mark>{escape(get_text(text, token, replace))}</mark>"
+
+
+_WHOLE = Highlighter(fragmenter=WholeFragmenter(), formatter=EscapingFormatter())
+
+
+def configure(results) -> None:
+    results.fragmenter = PinpointFragmenter(maxchars=220, surround=60, autotrim=True)
+    results.formatter = EscapingFormatter()
+
+
+def _matched_fields(hit) -> set[str]:
+    if not hit.results.has_matched_terms():
+        return set()
+    return {fieldname for fieldname, _text in hit.matched_terms()}
+
+
+def title(hit) -> Markup:
+    stored = hit.get("title", "")
+    if "title" in _matched_fields(hit):
+        marked = _WHOLE.highlight_hit(hit, "title", top=1)
+        if marked:
+            return Markup(marked)
+    return Markup(escape(stored))
+
+
+def snippet(hit) -> tuple[Markup, str]:
+    """The best fragment of the first field that matched, with its label."""
+    matched = _matched_fields(hit)
+    for fieldname, label in SNIPPET_FIELDS:
+        if fieldname in matched:
+            marked = hit.highlights(fieldname, top=2)
+            if marked:
+                return Markup(marked), label
+    summary = (hit.get("body") or "")[:220]
+    return Markup(escape(summary + ("…" if len(hit.get("body") or "") > 220 else ""))), ""

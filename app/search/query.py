@@ -1,0 +1,105 @@
+"""Turning what a user typed into a safe Whoosh query, with synonyms and the read scope."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from whoosh import qparser
+from whoosh.query import And, Every, NullQuery, Or, Query, Term
+
+from app.models import Visibility
+from app.permissions import ReadScope
+from app.search.analysis import SynonymList
+
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 24
+TOO_LONG = "Je zoekopdracht was erg lang; Casusplein zocht op het begin ervan."
+
+# A `*` only counts as "word starts with" after at least two letters; elsewhere it is noise.
+_STRAY_WILDCARD = re.compile(r"(?<!\w\w)\*|\*(?=\w)|\?")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CleanQuery:
+    text: str
+    notice: str | None = None
+
+
+def clean(raw: str | None) -> CleanQuery:
+    """Plain words, quoted phrases and trailing `*`; everything else becomes spaces."""
+    text = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co") else char
+        for char in (raw or "")
+    )
+    notice = None
+    if len(text) > MAX_QUERY_CHARS:
+        text, notice = text[:MAX_QUERY_CHARS], TOO_LONG
+    text = _STRAY_WILDCARD.sub(" ", text)
+    if text.count('"') % 2:
+        # An unmatched quote: read the words as plain words instead of a broken phrase.
+        head, _quote, tail = text.rpartition('"')
+        text = f"{head} {tail}"
+    words = _SPACES.sub(" ", text).strip().split(" ")
+    if len(words) > MAX_WORDS:
+        words, notice = words[:MAX_WORDS], TOO_LONG
+    return CleanQuery(" ".join(words).strip(), notice)
+
+
+def _parser(schema, fields: dict[str, float]) -> qparser.QueryParser:
+    # All words preferred, any word still ranks: an OR that rewards documents matching more.
+    parser = qparser.MultifieldParser(
+        list(fields), schema, fieldboosts=fields, group=qparser.OrGroup.factory(0.9)
+    )
+    # No field names, ranges, groups, boosts or AND/OR/NOT operators from user input: those
+    # could reach internal fields and turn ordinary Dutch words into syntax.
+    for plugin in (
+        qparser.SingleQuotePlugin,
+        qparser.FieldsPlugin,
+        qparser.RangePlugin,
+        qparser.GroupPlugin,
+        qparser.OperatorsPlugin,
+        qparser.BoostPlugin,
+        qparser.EveryPlugin,
+    ):
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+def _with_synonyms(query: Query, expansions: dict[str, tuple[str, ...]]) -> Query:
+    def expand(node: Query) -> Query:
+        if isinstance(node, Term) and isinstance(node.text, str) and node.text in expansions:
+            return Or(
+                [Term(node.fieldname, word, boost=node.boost) for word in expansions[node.text]]
+            )
+        return node
+
+    return query.accept(expand)
+
+
+def parse(text: str, schema, fields: dict[str, float], synonyms: SynonymList) -> Query | None:
+    """The user's words as a query over the text fields, or None for an empty search."""
+    if not text:
+        return None
+    query = _parser(schema, fields).parse(text)
+    if query is None or query is NullQuery:
+        return None
+    return _with_synonyms(query, synonyms.expansions())
+
+
+def scope_query(scope: ReadScope) -> Query:
+    """The network documents a user may read, as a Whoosh query used as the search filter."""
+    if scope.everything:
+        return Every()
+    levels = [Term("visibility", level.value) for level in scope.visibilities]
+    own = [
+        Term(fieldname, str(value))
+        for fieldname, value in (
+            ("municipality", scope.draft_municipality_id),
+            ("author", scope.draft_author_id),
+        )
+        if value is not None
+    ]
+    if own:
+        levels.append(And([Term("visibility", Visibility.DRAFT.value), Or(own)]))
+    return Or(levels) if levels else Term("visibility", "-none-")

@@ -1,0 +1,55 @@
+"""The two index schemas: the network index (everything) and the archive index (published)."""
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from app.search.analysis import dutch_analyzer
+
+# Fields searched by a user's words, with the weight of a match in each.
+NETWORK_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "meta": 1.5, "comments": 0.7, "reflections": 0.9}
+ARCHIVE_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "meta": 1.5, "reflections": 0.9}
+
+# Facets: field name in the index -> query-string argument.
+FACET_FIELDS = ("theme", "municipality", "size", "kind", "dilemma", "status", "year")
+
+
+def _text(stored: bool = True) -> TEXT:
+    # spelling=True keeps unstemmed words apart, so "Bedoelde je ...?" offers real words.
+    # chars=True stores character offsets, so snippets come from the index's positions
+    # instead of re-analysing a whole case text for every hit.
+    return TEXT(analyzer=dutch_analyzer(), stored=stored, spelling=True, chars=stored)
+
+
+def _common() -> dict:
+    return {
+        "case_id": ID(stored=True, unique=True),
+        "title": _text(),
+        "body": _text(),
+        # themes, municipality, dilemma titles and the kind of polarisation, as words
+        "meta": _text(stored=False),
+        "reflections": _text(),
+        "theme": KEYWORD(commas=True, stored=True),
+        "municipality": ID(stored=True),
+        "size": ID(stored=True),
+        "kind": ID(stored=True),
+        "dilemma": KEYWORD(commas=True, stored=True),
+        "status": ID(stored=True),
+        "year": ID(stored=True),
+        # newest first: shared (network) or published (archive) time, as a timestamp
+        "date": NUMERIC(int, bits=64, sortable=True, stored=True),
+        # a hash of the document's content, so `search check` can see stale documents
+        "digest": STORED(),
+    }
+
+
+def network_schema() -> Schema:
+    return Schema(
+        **_common(),
+        comments=_text(),
+        # the read scope is a filter on these, applied inside the search
+        visibility=ID(stored=True),
+        author=ID(stored=True),
+    )
+
+
+def archive_schema() -> Schema:
+    return Schema(**_common(), publication_id=ID(stored=True))

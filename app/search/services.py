@@ -1,0 +1,305 @@
+"""Searching Casusplein: the one API the views use. Everything runs inside the user's scope."""
+
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from markupsafe import Markup
+from whoosh.query import Every, Query
+
+from app.extensions import db
+from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
+from app.permissions import AnyUser, read_scope
+from app.search import facets, highlight
+from app.search.analysis import SynonymList
+from app.search.indexer import store
+from app.search.query import clean, parse, scope_query
+from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS
+from app.search.spelling import suggest
+from app.search.storage import ARCHIVE, NETWORK, IndexView, view
+
+FACET_LABELS = {
+    "theme": "Thema",
+    "municipality": "Gemeente",
+    "size": "Grootte gemeente",
+    "kind": "Soort polarisatie",
+    "dilemma": "Dilemma",
+    "status": "Stand van zaken",
+    "year": "Jaar",
+}
+SORTS = {"relevance": "relevantie", "newest": "nieuwste eerst"}
+MAX_PAGE = 50
+SIMILAR_LIMIT = 5
+
+_synonyms: dict[str, SynonymList] = {}
+
+
+def synonyms() -> SynonymList:
+    path = current_app.config["SEARCH_SYNONYMS_FILE"]
+    if path not in _synonyms:
+        _synonyms[path] = SynonymList(Path(path))
+    return _synonyms[path]
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    text: str = ""
+    facets: tuple[tuple[str, str], ...] = ()
+    sort: str = "relevance"
+    page: int = 1
+
+    def facet(self, name: str) -> str:
+        return dict(self.facets).get(name, "")
+
+    def args(self, **changes) -> dict[str, str | int]:
+        """URL arguments for this search, with some changed; a changed search starts at page 1."""
+        values = {"q": self.text, **dict(self.facets), "sort": self.sort, "page": self.page}
+        if "page" not in changes:
+            values["page"] = 1
+        values.update(changes)
+        if values.get("sort") == "relevance":
+            values.pop("sort")
+        if values.get("page") == 1:
+            values.pop("page")
+        return {key: value for key, value in values.items() if value not in ("", None)}
+
+    def toggled(self, name: str, value: str) -> dict[str, str | int]:
+        return self.args(**{name: "" if self.facet(name) == value else value})
+
+
+@dataclass
+class Hit:
+    case_id: int
+    publication_id: int | None
+    title: Markup
+    snippet: Markup
+    snippet_label: str
+    municipality: str
+    themes: list[str]
+    year: str
+    kind: str
+    status: str
+    is_draft: bool
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue]
+
+
+@dataclass
+class SearchPage:
+    params: SearchParams
+    archive: bool
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    facets: list[Facet] = field(default_factory=list)
+    suggestion: str | None = None
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    case_id: int
+    publication_id: int | None
+    title: str
+    municipality: str
+
+
+def _municipality_labels() -> dict[str, str]:
+    return {
+        str(key): name
+        for key, name in db.session.execute(sa.select(Municipality.id, Municipality.name))
+    }
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    return {
+        "theme": dict(db.session.execute(sa.select(Theme.slug, Theme.name)).all()),
+        "municipality": _municipality_labels(),
+        "size": dict(SizeClass.choices()),
+        "kind": dict(PolarisationKind.choices()),
+        "dilemma": {
+            str(number): f"{number}. {title}"
+            for number, title in db.session.execute(sa.select(Dilemma.number, Dilemma.title))
+        },
+        "status": dict(CaseStatus.choices()),
+        "year": {},
+    }
+
+
+def _target(user: AnyUser, archive: bool) -> tuple[IndexView, int, dict[str, float], bool]:
+    """The index this user searches and the documents in it they may see."""
+    scope = read_scope(user)
+    if archive or scope.archive_only:
+        # The archive index only holds what is published: everything in it is readable.
+        archive_view = view(store(), ARCHIVE)
+        return archive_view, facets.all_bits(archive_view), ARCHIVE_TEXT_FIELDS, True
+    network_view = view(store(), NETWORK)
+    allowed = facets.query_bits(network_view, scope_query(scope), cache_key=repr(scope))
+    return network_view, allowed, NETWORK_TEXT_FIELDS, False
+
+
+def _matched(index_view: IndexView, query: Query | None, allowed: int) -> int:
+    if query is None:
+        return allowed
+    return facets.query_bits(index_view, query) & allowed
+
+
+def _hit(hit, labels: dict[str, dict[str, str]]) -> Hit:
+    snippet, label = highlight.snippet(hit)
+    themes = [slug for slug in (hit.get("theme") or "").split(",") if slug]
+    return Hit(
+        case_id=int(hit["case_id"]),
+        publication_id=int(hit["publication_id"]) if hit.get("publication_id") else None,
+        title=highlight.title(hit),
+        snippet=snippet,
+        snippet_label=label,
+        municipality=labels["municipality"].get(hit.get("municipality", ""), ""),
+        themes=[labels["theme"].get(slug, slug) for slug in themes],
+        year=hit.get("year", ""),
+        kind=labels["kind"].get(hit.get("kind", ""), ""),
+        status=labels["status"].get(hit.get("status", ""), ""),
+        is_draft=hit.get("visibility") == "draft",
+    )
+
+
+def _plain_hit(hit) -> Hit:
+    return Hit(
+        case_id=int(hit["case_id"]),
+        publication_id=int(hit["publication_id"]) if hit.get("publication_id") else None,
+        title=Markup.escape(hit.get("title", "")),
+        snippet=Markup(""),
+        snippet_label="",
+        municipality="",
+        themes=[],
+        year=hit.get("year", ""),
+        kind="",
+        status="",
+        is_draft=hit.get("visibility") == "draft",
+    )
+
+
+def _facets(index_view: IndexView, matched: int, params: SearchParams, labels: dict) -> list[Facet]:
+    counted = facets.counts(index_view, matched)
+    result = []
+    for name in FACET_FIELDS:
+        values = [
+            FacetValue(
+                value,
+                labels[name].get(value, value),
+                count,
+                params.facet(name) == value,
+            )
+            for value, count in counted[name].items()
+        ]
+        order = (lambda v: -int(v.value)) if name == "year" else (lambda v: (-v.count, v.label))
+        values.sort(key=order)
+        if values:
+            result.append(Facet(name, FACET_LABELS[name], values))
+    return result
+
+
+def search(
+    user: AnyUser, params: SearchParams, archive: bool = False, full: bool = True
+) -> SearchPage:
+    """One page of results with facet counts and suggestions, all within the user's scope.
+
+    With full=False only the hits themselves (no snippets, facets or suggestions): the cheap
+    form for quick look-ups and the benchmark's "plain" mode.
+    """
+    cleaned = clean(params.text)
+    params = replace(params, text=cleaned.text)
+    index_view, allowed, fields, archive = _target(user, archive)
+    searcher = index_view.searcher
+    query = parse(cleaned.text, searcher.schema, fields, synonyms())
+    for name, value in params.facets:
+        allowed &= facets.value_bits(index_view, name).get(value, 0)
+    matched = _matched(index_view, query, allowed)
+    per_page = current_app.config["SEARCH_RESULTS_PER_PAGE"]
+    total = matched.bit_count()
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(params.page, 1), pages, MAX_PAGE)
+    labels = _labels() if full else {}
+    result = SearchPage(
+        params=params, archive=archive, total=total, page=page, pages=min(pages, MAX_PAGE)
+    )
+    result.notice = cleaned.notice
+    if total:
+        newest = params.sort == "newest" or query is None
+        results = searcher.search(
+            query or Every(),
+            filter=facets.cached_docnums(index_view, allowed),
+            limit=page * per_page,
+            sortedby="date" if newest else None,
+            reverse=newest,
+            terms=query is not None,
+        )
+        start = (page - 1) * per_page
+        if not full:
+            result.hits = [_plain_hit(hit) for hit in results[start : start + per_page]]
+            return result
+        highlight.configure(results)
+        result.hits = [_hit(hit, labels) for hit in results[start : start + per_page]]
+    result.facets = _facets(index_view, matched, params, labels)
+    if query is not None and total < 3:
+        result.suggestion = suggest(
+            index_view,
+            cleaned.text,
+            allowed,
+            total,
+            lambda text: _count(index_view, text, fields, allowed),
+        )
+    return result
+
+
+def _count(index_view: IndexView, text: str, fields: dict[str, float], allowed: int) -> int:
+    query = parse(text, index_view.searcher.schema, fields, synonyms())
+    return _matched(index_view, query, allowed).bit_count()
+
+
+def similar_cases(
+    user: AnyUser, case_id: int, archive: bool = False, limit: int = SIMILAR_LIMIT
+) -> list[SimilarCase]:
+    """The cases most like this one that the user may read; never the case itself."""
+    index_view, allowed, _fields, archive = _target(user, archive)
+    searcher = index_view.searcher
+    docnum = searcher.document_number(case_id=str(case_id))
+    if docnum is None:
+        return []
+    allowed &= ~(1 << docnum)
+    if not allowed:
+        return []
+    municipalities = _municipality_labels()
+    results = searcher.more_like(
+        docnum, "body", top=limit, numterms=12, filter=facets.docnums(allowed)
+    )
+    return [
+        SimilarCase(
+            case_id=int(hit["case_id"]),
+            publication_id=int(hit["publication_id"]) if hit.get("publication_id") else None,
+            title=hit["title"],
+            municipality=municipalities.get(hit.get("municipality", ""), ""),
+        )
+        for hit in results
+        if int(hit["case_id"]) != case_id
+    ]
+
+
+def save_synonyms(text: str) -> None:
+    """Replace the synonym list; every process picks it up at its next search."""
+    synonyms().save(text)

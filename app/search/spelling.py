@@ -1,0 +1,78 @@
+""" "Bedoelde je …?": spelling suggestions from the words the user may actually read."""
+
+import re
+from collections.abc import Callable
+
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
+from whoosh.query import Term
+from whoosh.support.charset import accent_map
+
+from app.search import facets
+from app.search.storage import IndexView
+
+SPELL_FIELDS = ("spell_title", "spell_body", "spell_meta", "spell_comments", "spell_reflections")
+MIN_LENGTH = 4
+_FOLD = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
+_WORD = re.compile(r"\w+")
+
+
+def _distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+def _scoped_frequency(index_view: IndexView, word: str, allowed: int) -> int:
+    """In how many readable documents the (unstemmed) word occurs."""
+    fields = [name for name in SPELL_FIELDS if name in index_view.searcher.schema]
+    mask = 0
+    for fieldname in fields:
+        mask |= facets.query_bits(index_view, Term(fieldname, word))
+    return (mask & allowed).bit_count()
+
+
+def _best(index_view: IndexView, word: str, allowed: int) -> str | None:
+    reader = index_view.searcher.reader()
+    candidates: set[str] = set()
+    for fieldname in SPELL_FIELDS:
+        if fieldname in reader.indexed_field_names():
+            candidates.update(reader.terms_within(fieldname, word, 2, prefix=1))
+    ranked = []
+    for candidate in candidates - {word}:
+        frequency = _scoped_frequency(index_view, candidate, allowed)
+        # Only words from documents this user may read: no hint at anything outside the scope.
+        if frequency:
+            ranked.append((_distance(word, candidate), -frequency, candidate))
+    return min(ranked)[2] if ranked else None
+
+
+def suggest(
+    index_view: IndexView,
+    text: str,
+    allowed: int,
+    total: int,
+    count: Callable[[str], int],
+) -> str | None:
+    """A better spelling of the query when that finds more within the scope, else None."""
+    if '"' in text or "*" in text:
+        return None
+    changed = False
+    words = []
+    for raw in _WORD.findall(text):
+        folded = "".join(token.text for token in _FOLD(raw))
+        if len(folded) < MIN_LENGTH or _scoped_frequency(index_view, folded, allowed):
+            words.append(raw)
+            continue
+        better = _best(index_view, folded, allowed)
+        words.append(better or raw)
+        changed = changed or better is not None
+    if not changed:
+        return None
+    suggestion = " ".join(words)
+    return suggestion if count(suggestion) > total else None

@@ -1,0 +1,180 @@
+"""Where the indexes live on disk, how builds are swapped in, and per-thread searchers.
+
+Layout of SEARCH_INDEX_DIR:
+    network -> builds/network-<stamp>    (a symlink: replacing it is atomic)
+    archive -> builds/archive-<stamp>
+    builds/                              (the live builds, and the previous ones for a while)
+    write.lock                           (held by whoever writes or swaps an index)
+
+Whoosh searchers must not be shared between threads, so every thread keeps its own, reopened
+only when the index generation changed (a cheap directory listing tells).
+"""
+
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
+from whoosh.searching import Searcher
+
+from app.search.schema import archive_schema, network_schema
+
+NETWORK = "network"
+ARCHIVE = "archive"
+SCHEMAS = {NETWORK: network_schema, ARCHIVE: archive_schema}
+KEEP_OLD_BUILDS = 1
+
+
+class IndexLockTimeout(Exception):
+    """Another process held the write lock for longer than the configured timeout."""
+
+
+class IndexStore:
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.builds = self.root / "builds"
+
+    def link(self, name: str) -> Path:
+        return self.root / name
+
+    def live_path(self, name: str) -> Path | None:
+        link = self.link(name)
+        if not link.is_symlink() and not link.exists():
+            return None
+        path = Path(os.path.realpath(link))
+        return path if whoosh_index.exists_in(str(path)) else None
+
+    def exists(self) -> bool:
+        return all(self.live_path(name) is not None for name in SCHEMAS)
+
+    def new_build(self, name: str) -> tuple[Path, FileIndex]:
+        """An empty index in a fresh directory beside the live one."""
+        self.builds.mkdir(parents=True, exist_ok=True)
+        stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+        path = self.builds / f"{name}-{stamp}"
+        path.mkdir()
+        return path, whoosh_index.create_in(str(path), SCHEMAS[name]())
+
+    def swap(self, name: str, build: Path) -> None:
+        """Point the live name at a new build; searchers pick it up on their next request."""
+        temporary = self.root / f".{name}.{os.getpid()}.link"
+        if temporary.is_symlink():
+            temporary.unlink()
+        temporary.symlink_to(build.relative_to(self.root))
+        os.replace(temporary, self.link(name))
+
+    def ensure(self) -> None:
+        """Create empty indexes where none exist yet (a new installation, a test)."""
+        for name in SCHEMAS:
+            if self.live_path(name) is None:
+                path, _index = self.new_build(name)
+                self.swap(name, path)
+
+    def open(self, name: str) -> FileIndex:
+        path = self.live_path(name)
+        if path is None:
+            raise FileNotFoundError(f"No {name} search index in {self.root}")
+        return whoosh_index.open_dir(str(path))
+
+    def remove_old_builds(self) -> None:
+        """Delete builds no longer live, keeping the newest ones for searchers still open."""
+        if not self.builds.exists():
+            return
+        live = {self.live_path(name) for name in SCHEMAS}
+        for name in SCHEMAS:
+            old = sorted(
+                (p for p in self.builds.glob(f"{name}-*") if p not in live),
+                key=lambda p: p.stat().st_mtime,
+            )
+            for path in old[: max(len(old) - KEEP_OLD_BUILDS, 0)]:
+                shutil.rmtree(path, ignore_errors=True)
+
+    @contextmanager
+    def write_lock(self, timeout: float) -> Iterator[None]:
+        """One writer at a time across processes; waits up to `timeout` seconds."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + timeout
+        with open(self.root / "write.lock", "a+") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexLockTimeout(str(self.root)) from None
+                    time.sleep(0.01)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@dataclass
+class IndexView:
+    """A thread's searcher on one index plus caches that live as long as that searcher."""
+
+    path: Path
+    index: FileIndex
+    searcher: Searcher
+    cache: dict = field(default_factory=dict)
+
+
+class _Views(dict):
+    """A thread's searchers; closed when the thread ends and its local storage goes."""
+
+    def close_all(self) -> None:
+        for view in self.values():
+            view.searcher.close()
+        self.clear()
+
+    def __del__(self) -> None:
+        self.close_all()
+
+
+_local = threading.local()
+
+
+def _views() -> _Views:
+    views = getattr(_local, "views", None)
+    if views is None:
+        views = _local.views = _Views()
+    return views
+
+
+def view(store: IndexStore, name: str) -> IndexView:
+    """This thread's searcher on the live index, reopened when the index changed."""
+    views = _views()
+    key = (str(store.root), name)
+    path = store.live_path(name)
+    if path is None:
+        with store.write_lock(timeout=30):
+            store.ensure()
+        path = store.live_path(name)
+    current = views.get(key)
+    if current is not None and current.path == path:
+        # Not Searcher.refresh(): it reuses segment readers whose deletion sets are stale, so
+        # an updated document would still match its old text. A new searcher is cheap enough.
+        if current.index.latest_generation() != current.searcher.reader().generation():
+            current.searcher.close()
+            current.searcher, current.cache = current.index.searcher(), {}
+        return current
+    if current is not None:
+        current.searcher.close()
+    # A thread serves one installation; searchers of another (a test's old index) are closed.
+    for other in [k for k in views if k[0] != key[0]]:
+        views.pop(other).searcher.close()
+    index = whoosh_index.open_dir(str(path))
+    views[key] = IndexView(path, index, index.searcher())
+    return views[key]
+
+
+def close_thread_searchers() -> None:
+    """Close this thread's searchers (tests call this between apps)."""
+    _views().close_all()

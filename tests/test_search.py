@@ -1,0 +1,243 @@
+"""Search relevance, query handling, highlighting, facets and the search page."""
+
+import pytest
+
+from app.comments.services import add_comment
+from app.models import Role
+from app.reflections.services import add_reflection
+from app.search.services import save_synonyms
+from tests.search_factories import titles
+
+
+@pytest.fixture
+def expert(make_user):
+    return make_user(Role.EXPERT, organisation="Movisie")
+
+
+@pytest.mark.parametrize(
+    ("written", "searched"),
+    [
+        ("Opvang van een vluchteling in de sporthal", "vluchtelingen"),
+        ("Opvang van vluchtelingen in de sporthal", "vluchteling"),
+        ("Een jongere voelt zich niet gehoord", "jongeren"),
+        ("Groepen jongeren bij het station", "jongere"),
+        ("De fluïditeit van motieven", "fluiditeit"),
+        ("De fluiditeit van motieven", "fluïditeit"),
+    ],
+)
+def test_dutch_stemming_and_accent_folding(write_case, find, expert, written, searched):
+    write_case(title="Een casus", summary=written)
+    write_case(title="Iets anders", summary="Windmolens en stikstof.")
+    assert titles(find(expert, searched)) == ["Een casus"]
+
+
+@pytest.mark.parametrize(
+    ("written", "searched"),
+    [
+        ("Huisvesting van vergunninghouders", "statushouder"),
+        ("Huisvesting van statushouders", "vergunninghouder"),
+        ("Het nieuwe asielzoekerscentrum", "azc"),
+        ("Onrust rond het azc", "asielzoekerscentrum"),
+        ("Een jeugdgroep bij de supermarkt", "hangjongeren"),
+        ("Hangjongeren bij de supermarkt", "jongerengroep"),
+        ("De tegenstelling tussen oud en nieuw", "polarisatie"),
+    ],
+)
+def test_synonyms_apply_at_query_time(write_case, find, expert, written, searched):
+    # A neutral theme: the default one (jongerengroepen) is itself a synonym of hangjongeren.
+    write_case(title="Gevonden casus", situation=written, themes=["stikstof"])
+    write_case(title="Andere casus", situation="Inflatie en energiearmoede.", themes=["stikstof"])
+    assert titles(find(expert, searched)) == ["Gevonden casus"]
+
+
+def test_organiser_extends_synonyms_without_reindexing(write_case, find, expert):
+    write_case(title="Dorpshuis", situation="Het buurthuis liep vol.")
+    assert find(expert, "gemeenschapscentrum").total == 0
+    save_synonyms("buurthuis, gemeenschapscentrum\n")
+    assert titles(find(expert, "gemeenschapscentrum")) == ["Dorpshuis"]
+
+
+def test_quoted_phrase_and_prefix(write_case, find, expert):
+    write_case(title="Eerste", summary="Wij spraken met jonge mensen op het plein.")
+    write_case(title="Tweede", summary="Mensen die jong zijn, en ouderen.")
+    assert titles(find(expert, '"jonge mensen"')) == ["Eerste"]
+    assert set(titles(find(expert, "jonge mensen"))) == {"Eerste", "Tweede"}
+    write_case(title="Derde", summary="Over windturbines.")
+    assert titles(find(expert, "windturb*")) == ["Derde"]
+
+
+def test_all_words_rank_above_any_word(write_case, find, expert):
+    write_case(title="Een", summary="Gesprek over woningkrapte.")
+    write_case(title="Twee", summary="Gesprek over woningkrapte en inflatie in de wijk.")
+    write_case(title="Drie", summary="Alleen inflatie.")
+    result = find(expert, "woningkrapte inflatie")
+    assert titles(result)[0] == "Twee"
+    assert result.total == 3
+
+
+def test_title_matches_rank_first(write_case, find, expert):
+    write_case(title="Over iets anders", summary="Een keer windmolens genoemd.")
+    write_case(title="Windmolens in de polder", summary="Een verhaal.")
+    assert titles(find(expert, "windmolens"))[0] == "Windmolens in de polder"
+
+
+def test_comment_and_reflection_hits_are_labelled(
+    write_case, find, expert, make_comment, make_user
+):
+    commented = write_case(title="Met reactie", summary="Niets bijzonders.")
+    reflected = write_case(title="Met reflectie", summary="Ook niets bijzonders.")
+    add_comment(commented, make_user(), "Wij gebruikten een buurtbemiddelaar.")
+    add_reflection(reflected, expert, "Denk aan het kantelpunt in het gesprek.", "")
+    hit = find(expert, "buurtbemiddelaar").hits[0]
+    assert (hit.title.striptags(), hit.snippet_label) == ("Met reactie", "in een reactie")
+    assert "<mark>buurtbemiddelaar</mark>" in hit.snippet
+    hit = find(expert, "kantelpunt").hits[0]
+    assert (hit.title.striptags(), hit.snippet_label) == ("Met reflectie", "in een reflectie")
+
+
+def test_snippets_and_titles_are_escaped(write_case, find, expert):
+    write_case(
+        title="Script <b>vet</b> titel",
+        summary='Gevaarlijk <script>alert("x")</script> woord onrust <img src=x onerror=1>.',
+    )
+    hit = find(expert, "onrust").hits[0]
+    assert "<script>" not in hit.snippet and "<img" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+    assert "<mark>onrust</mark>" in hit.snippet
+    hit = find(expert, "script vet").hits[0]
+    assert "<b>" not in hit.title and "&lt;b&gt;" in hit.title and "<mark>" in hit.title
+
+
+def test_facets_combine_and_count(write_case, find, expert, make_user, make_municipality):
+    town = make_municipality(name="Facetdorp")
+    author = make_user(municipality=town)
+    write_case(author=author, title="A", themes=["woningkrapte"], dilemmas=[1], summary="huur")
+    write_case(title="B", themes=["woningkrapte", "inflatie"], summary="huur")
+    write_case(title="C", themes=["inflatie"], polarisation_kind="vertical", summary="huur")
+    result = find(expert, "huur")
+    facets = {facet.name: {v.value: v.count for v in facet.values} for facet in result.facets}
+    assert facets["theme"] == {"woningkrapte": 2, "inflatie": 2}
+    assert facets["kind"] == {"horizontal": 2, "vertical": 1}
+    assert facets["dilemma"] == {"1": 1}
+    narrowed = find(expert, "huur", theme="woningkrapte", municipality=str(town.id))
+    assert titles(narrowed) == ["A"] and narrowed.total == 1
+    assert titles(find(expert, "", theme="inflatie", kind="vertical")) == ["C"]
+
+
+def test_sort_newest_and_pagination_totals(write_case, find, expert, app):
+    app.config["SEARCH_RESULTS_PER_PAGE"] = 4
+    for number in range(10):
+        write_case(title=f"Casus nummer {number}", summary="Gemeenschappelijk woord.")
+    first = find(expert, "gemeenschappelijk", sort="newest")
+    assert (first.total, first.pages, len(first.hits)) == (10, 3, 4)
+    assert titles(first)[0] == "Casus nummer 9"
+    last = find(expert, "gemeenschappelijk", sort="newest", page=3)
+    assert titles(last) == ["Casus nummer 1", "Casus nummer 0"]
+    beyond = find(expert, "gemeenschappelijk", page=99)
+    assert beyond.page == 3
+
+
+def test_did_you_mean(write_case, find, expert):
+    write_case(title="Opvang", summary="Huisvesting van vluchtelingen in het dorp.")
+    result = find(expert, "vluchtelingn")
+    assert result.total == 0
+    assert result.suggestion == "vluchtelingen"
+    assert find(expert, "vluchtelingen").suggestion is None
+
+
+HOSTILE = [
+    '"',
+    "(",
+    ")",
+    "AND OR",
+    "NOT AND",
+    "*",
+    "**",
+    "?",
+    "a*b*c",
+    "title:geheim",
+    "visibility:draft",
+    "[a TO z]",
+    "x^99",
+    "'",
+    "\x00\x01\x1b[31m",
+    "😀 👍",
+    "%00",
+    "<script>alert(1)</script>",
+    "a" * 5000,
+    " ".join(["woord"] * 500),
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_never_fail(client, login, make_user, write_case, query):
+    write_case(title="Iets", summary="woord geheim")
+    login(make_user(Role.EXPERT))
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.data
+    anonymous = client.application.test_client()
+    assert anonymous.get("/archive/search", query_string={"q": query}).status_code == 200
+
+
+def test_very_long_query_gets_a_dutch_notice(client, login, make_user):
+    login(make_user(Role.EXPERT))
+    response = client.get("/search", query_string={"q": "opvang " * 1000})
+    assert "Je zoekopdracht was erg lang" in response.get_data(as_text=True)
+
+
+def test_search_page_and_fragment_share_one_url(client, login, make_user, write_case):
+    write_case(title="Noodopvang in de sporthal", summary="Onrust over de opvang.")
+    login(make_user(Role.EXPERT))
+    page = client.get("/search?q=opvang")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<html" in html and 'id="search-results"' in html
+    assert "Noodopvang" in html and 'hx-push-url="true"' in html
+    assert 'hx-trigger="input changed delay:300ms, search"' in html
+    fragment = client.get("/search?q=opvang", headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and body.lstrip().startswith('<div id="search-results"')
+    assert "Noodopvang" in body
+    assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_search_page_keeps_facets_in_the_form(client, login, make_user, write_case):
+    write_case(title="Huurders", themes=["woningkrapte"], summary="huur")
+    login(make_user(Role.EXPERT))
+    html = client.get("/search?q=huur&theme=woningkrapte&sort=newest").get_data(as_text=True)
+    assert '<input type="hidden" name="theme" value="woningkrapte">' in html
+    assert '<input type="hidden" name="sort" value="newest">' in html
+
+
+def test_similar_cases_on_the_case_page(client, login, make_user, write_case):
+    author = make_user()
+    cases = [
+        write_case(
+            author=author,
+            title=f"Opvang {number}",
+            summary="Noodopvang van vluchtelingen in de sporthal, onrust bij omwonenden.",
+        )
+        for number in range(7)
+    ]
+    write_case(author=author, title="Los", summary="Stikstof en boeren.")
+    login(author)
+    html = client.get(f"/cases/{cases[0].id}").get_data(as_text=True)
+    section = html.split('id="similar-cases"')[1].split("</section>")[0]
+    assert section.count("<li>") == 5
+    assert f'href="/cases/{cases[0].id}"' not in section
+    assert "Los" not in section
+
+
+def test_synonyms_page_for_organisers_only(client, login, make_user):
+    login(make_user(Role.PARTICIPANT))
+    assert client.get("/search/synonyms").status_code == 403
+    login(make_user(Role.ORGANISER))
+    page = client.get("/search/synonyms").get_data(as_text=True)
+    assert "statushouder, vergunninghouder" in page
+    failed = client.post("/search/synonyms", data={"text": "alleenééngroepwoord"})
+    assert failed.status_code == 422
+    assert "alleenééngroepwoord" in failed.get_data(as_text=True)
+    saved = client.post("/search/synonyms", data={"text": "buurthuis, wijkcentrum"})
+    assert saved.status_code == 303
+    assert "buurthuis, wijkcentrum" in client.get("/search/synonyms").get_data(as_text=True)

@@ -1,0 +1,255 @@
+"""The index is derived data: change log, catch-up after a crash, concurrent writers, rebuild,
+and `search check`."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import events
+from app.cases.services import delete_case
+from app.comments.services import add_comment, delete_comment
+from app.extensions import db
+from app.models import Role, SearchChange
+from app.search import documents, indexer
+from app.search.storage import ARCHIVE, NETWORK
+from tests.search_factories import titles
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def expert(make_user):
+    return make_user(Role.EXPERT)
+
+
+def _pending() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(SearchChange.id)).where(SearchChange.applied_at.is_(None))
+    )
+
+
+def test_change_log_row_is_part_of_the_transaction(app, make_case):
+    case = make_case()
+    events.case_changed.send(case, action="updated")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(SearchChange.id))) == 0
+    events.case_changed.send(case, action="updated")
+    db.session.commit()
+    rows = db.session.scalars(sa.select(SearchChange)).all()
+    assert [(row.entity, row.case_id, row.action) for row in rows] == [("case", case.id, "updated")]
+    assert rows[0].applied_at is not None
+
+
+def test_read_your_writes_through_the_web(client, login, make_user, write_case, find):
+    author = make_user()
+    case = write_case(author=author, title="Wijkgesprek")
+    login(author)
+    response = client.post(
+        f"/cases/{case.id}/comments", data={"body": "Wij huurden een sambaband in."}
+    )
+    assert response.status_code == 303
+    # No catch-up, no waiting: the author's own comment is searchable when the answer arrives.
+    assert titles(find(author, "sambaband")) == ["Wijkgesprek"]
+
+
+def test_deletions_leave_the_index(write_case, find, expert, make_user, organiser):
+    case = write_case(title="Tijdelijk", summary="Eenmalige pilot.")
+    comment = add_comment(case, make_user(), "Een opmerking over de schoenendoos.")
+    assert find(expert, "schoenendoos").total == 1
+    delete_comment(comment)
+    assert find(expert, "schoenendoos").total == 0
+    delete_case(case)
+    assert find(organiser, "pilot").total == 0
+
+
+def test_catch_up_after_a_crash_between_commit_and_indexing(
+    write_case, find, expert, runner, monkeypatch
+):
+    write_case(title="Voor de crash", summary="Alles goed.")
+
+    def _crash():
+        raise SystemError("process died before indexing")
+
+    # The commit succeeds; the indexing step "dies" (its failure must not reach the user).
+    monkeypatch.setattr(indexer, "apply_pending", _crash)
+    write_case(title="Na de crash", summary="Een brandweerkazerne.")
+    monkeypatch.undo()
+    assert find(expert, "brandweerkazerne").total == 0
+    assert _pending() == 1
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 1
+    assert "network: missing: 1 case(s)" in check.output
+    assert "1 change(s) waiting" in check.output
+    caught_up = runner.invoke(args=["search", "catch-up"])
+    assert "1 change(s) applied" in caught_up.output
+    assert titles(find(expert, "brandweerkazerne")) == ["Na de crash"]
+    assert _pending() == 0
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_next_write_catches_up_too(write_case, find, expert, monkeypatch):
+    monkeypatch.setattr(indexer, "apply_pending", lambda: (_ for _ in ()).throw(OSError()))
+    write_case(title="Gemist", summary="Een vergeten waterschap.")
+    monkeypatch.undo()
+    write_case(title="Volgende", summary="Iets anders.")
+    assert titles(find(expert, "waterschap")) == ["Gemist"]
+
+
+def test_check_reports_stale_missing_and_extra(app, write_case, runner, make_case):
+    case = write_case(title="Goed", summary="In orde.")
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    # A change that bypassed the services: the index is now stale for this case.
+    case.summary = "Stiekem gewijzigd."
+    db.session.commit()
+    make_case(title="Buiten de services om")  # missing from the index
+    index = indexer.store().open(NETWORK)
+    with index.writer() as writer:
+        writer.add_document(case_id="999999", title="spook")  # extra in the index
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1
+    assert "network: stale: 1 case(s)" in result.output
+    assert "network: missing: 1 case(s)" in result.output
+    assert "network: extra: 1 case(s): 999999" in result.output
+    rebuilt = runner.invoke(args=["search", "rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_rebuild_if_missing(app, runner, make_case):
+    make_case(title="Zonder index")
+    assert not indexer.store().exists()
+    assert "rebuilt" in runner.invoke(args=["search", "rebuild", "--if-missing"]).output
+    assert "not rebuilt" in runner.invoke(args=["search", "rebuild", "--if-missing"]).output
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_lock_timeout_never_reaches_the_user(app, client, login, make_user, find, expert):
+    app.config["SEARCH_WRITE_TIMEOUT"] = 0.2
+    author = make_user()
+    login(author)
+    theme_id = db.session.scalar(sa.text("SELECT id FROM themes LIMIT 1"))
+    form = {
+        "title": "Tijdens het slot",
+        "themes": [theme_id],
+        "polarisation_kind": "vertical",
+        "status": "open",
+        "summary": "Een zandzak.",
+        "situation": "s",
+        "question": "q",
+        "action": "share",
+    }
+    with indexer.store().write_lock(timeout=1):
+        response = client.post("/cases/new", data=form)
+    assert response.status_code == 303
+    assert _pending() == 1
+    indexer.apply_pending()
+    assert titles(find(expert, "zandzak")) == ["Tijdens het slot"]
+
+
+def test_rebuild_keeps_changes_made_during_the_build(
+    app, write_case, find, expert, monkeypatch, make_user
+):
+    write_case(title="Oud", summary="Bestaande tekst.")
+    author = make_user()
+    original = documents.all_documents
+
+    def _during(session, batch=500):
+        yield from original(session, batch)
+        # Another request writes while the new index is being built.
+        write_case(author=author, title="Tijdens rebuild", summary="Een windhoos.")
+
+    monkeypatch.setattr(documents, "all_documents", _during)
+    report = indexer.rebuild()
+    monkeypatch.undo()
+    assert report.caught_up == 1
+    assert titles(find(expert, "windhoos")) == ["Tijdens rebuild"]
+    assert indexer.check().ok
+
+
+def test_searches_keep_working_during_rebuild(app, write_case, expert, find):
+    for number in range(30):
+        write_case(title=f"Casus {number}", summary="Vaste zoekterm dijkversterking.")
+    failures, counts, stop = [], [], threading.Event()
+
+    def _search():
+        with app.app_context():
+            while not stop.is_set():
+                try:
+                    counts.append(find(expert, "dijkversterking").total)
+                except Exception as error:  # the test reports any error, of any kind
+                    failures.append(error)
+
+    searcher = threading.Thread(target=_search)
+    searcher.start()
+    try:
+        for _ in range(3):
+            indexer.rebuild()
+    finally:
+        stop.set()
+        searcher.join(timeout=30)
+    assert failures == []
+    assert counts and set(counts) == {30}
+    live = {indexer.store().live_path(name) for name in (NETWORK, ARCHIVE)}
+    assert all(path is not None for path in live)
+
+
+WRITER = """
+import sys
+from app import create_app
+from app.cases.services import create_case
+from app.admin.services import create_user
+from app.models import Role, Theme, Municipality
+from app.extensions import db
+import sqlalchemy as sa
+
+instance, label, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+app = create_app({"INSTANCE_PATH": instance,
+                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/casusplein.db"}, testing=True)
+with app.app_context():
+    town = db.session.scalar(sa.select(Municipality).limit(1))
+    user = create_user(email=f"{label}@example.nl", display_name=label, role=Role.PARTICIPANT,
+                       password="wachtwoord-lang-genoeg", municipality=town)
+    theme = db.session.scalar(sa.select(Theme.id).limit(1))
+    for number in range(count):
+        create_case(user, {"title": f"{label} casus {number}", "themes": [theme],
+                           "polarisation_kind": "vertical", "status": "open",
+                           "summary": f"Gelijktijdig geschreven door {label}.",
+                           "situation": "s", "question": "q"}, share=True)
+"""
+
+
+def test_two_processes_writing_at_once_lose_nothing(
+    app, tmp_path, make_municipality, find, expert, runner
+):
+    make_municipality()
+    indexer.store().ensure()
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    per_process = 15
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(tmp_path), label, str(per_process)],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for label in ("proces-a", "proces-b")
+    ]
+    started = time.monotonic()
+    for process in processes:
+        _out, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors
+        assert "LockError" not in errors and "Traceback" not in errors
+    assert time.monotonic() - started < 120
+    assert _pending() == 0
+    assert find(expert, "gelijktijdig").total == 2 * per_process
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 0, check.output

@@ -1,0 +1,132 @@
+"""Search is scoped inside the query: nobody learns a case exists that they may not read.
+
+Not from a result, a total, a facet value or count, a spelling suggestion or a similar case.
+"""
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from app.models import Role, SizeClass
+from app.search.services import similar_cases
+from tests.search_factories import titles
+
+SECRET = "Zwijgplicht"  # a word that only occurs in the hidden case
+
+
+@pytest.fixture
+def world(make_user, make_municipality, write_case, publish):
+    """A published case, a network-only case and a draft, in three municipalities."""
+    public_town = make_municipality(name="Openstad", size_class=SizeClass.LARGE)
+    network_town = make_municipality(name="Geheimdorp", size_class=SizeClass.SMALL)
+    draft_town = make_municipality(name="Conceptveen", size_class=SizeClass.MEDIUM)
+    people = {
+        "public_author": make_user(municipality=public_town),
+        "network_author": make_user(municipality=network_town),
+        "draft_author": make_user(municipality=draft_town),
+        "colleague": make_user(municipality=draft_town),
+        "outsider": make_user(),
+        "expert": make_user(Role.EXPERT),
+        "organiser": make_user(Role.ORGANISER),
+        "reader": make_user(Role.READER),
+    }
+    body = "Noodopvang van vluchtelingen in de sporthal, onrust bij omwonenden."
+    published = write_case(
+        author=people["public_author"], title="Openbare opvang", summary=body, themes=["inflatie"]
+    )
+    publish(published)
+    network = write_case(
+        author=people["network_author"],
+        title=f"{SECRET} in de raad",
+        summary=f"{body} {SECRET}.",
+        themes=["stikstof"],
+        dilemmas=[5],
+        polarisation_kind="vertical",
+    )
+    draft = write_case(
+        author=people["draft_author"],
+        title=f"Concept over {SECRET}",
+        summary=f"{body} {SECRET}.",
+        themes=["windmolens"],
+        share=False,
+    )
+    return people, {"published": published, "network": network, "draft": draft}
+
+
+def _facet_values(result) -> dict[str, set[str]]:
+    return {facet.name: {value.label for value in facet.values} for facet in result.facets}
+
+
+@pytest.mark.parametrize("as_anonymous", [True, False])
+def test_reader_learns_nothing_about_network_cases(world, find, app, as_anonymous):
+    people, cases = world
+    user = AnonymousUserMixin() if as_anonymous else people["reader"]
+    for text in ("opvang vluchtelingen", "", SECRET, "raad"):
+        result = find(user, text)
+        assert result.archive
+        assert set(titles(result)) <= {"Openbare opvang"}
+        assert result.total == len(result.hits)
+        facets = _facet_values(result)
+        assert "Geheimdorp" not in facets.get("municipality", set())
+        assert "Conceptveen" not in facets.get("municipality", set())
+        assert "Stikstof" not in facets.get("theme", set())
+        assert "klein" not in facets.get("size", set())
+        assert "verticaal" not in facets.get("kind", set())
+        assert not any(value.startswith("5.") for value in facets.get("dilemma", set()))
+    # The hidden word is one edit away: no suggestion may reveal it.
+    assert find(user, "Zwijgplich").suggestion is None
+    assert find(user, "Zwijgplicht").total == 0
+    similar = similar_cases(user, cases["published"].id, archive=True)
+    assert {item.case_id for item in similar}.isdisjoint({cases["network"].id, cases["draft"].id})
+
+
+def test_reader_pages_do_not_mention_network_cases(world, client, login):
+    people, cases = world
+    login(people["reader"])
+    for url in ("/search?q=opvang", f"/search?q={SECRET}", "/search?q=Zwijgplich", "/archive"):
+        html = client.get(url).get_data(as_text=True)
+        # (The query itself is echoed in the search box; the cases' titles must not appear.)
+        assert "in de raad" not in html and "Concept over" not in html
+        assert "Geheimdorp" not in html and "Conceptveen" not in html
+        assert "zwijgplicht" not in html
+    publication_page = client.get("/archive").get_data(as_text=True)
+    assert "Openbare opvang" in publication_page
+    assert client.get(f"/cases/{cases['network'].id}").status_code == 404
+
+
+def test_participant_sees_network_and_own_municipality_drafts(world, find):
+    people, _cases = world
+    colleague = find(people["colleague"], SECRET)
+    assert set(titles(colleague)) == {f"{SECRET} in de raad", f"Concept over {SECRET}"}
+    outsider = find(people["outsider"], SECRET)
+    assert titles(outsider) == [f"{SECRET} in de raad"]
+    assert outsider.total == 1
+    facets = _facet_values(find(people["outsider"], "opvang"))
+    assert "Conceptveen" not in facets["municipality"]
+    assert "Windmolens" not in facets["theme"]
+
+
+def test_expert_and_organiser_scopes(world, find):
+    people, _cases = world
+    assert titles(find(people["expert"], SECRET)) == [f"{SECRET} in de raad"]
+    assert len(titles(find(people["organiser"], SECRET))) == 2
+
+
+def test_suggestions_only_come_from_readable_words(world, find, write_case, make_user):
+    people, _cases = world
+    write_case(
+        author=people["draft_author"], title="Ander concept", summary="Kwartiermaker", share=False
+    )
+    # The outsider cannot read the draft, so its word is never offered.
+    assert find(people["outsider"], "Kwartiermakr").suggestion is None
+    assert find(people["colleague"], "Kwartiermakr").suggestion == "kwartiermaker"
+
+
+def test_similar_cases_respect_the_scope(world):
+    people, cases = world
+    outsider_sees = {c.case_id for c in similar_cases(people["outsider"], cases["network"].id)}
+    assert cases["draft"].id not in outsider_sees
+    assert cases["network"].id not in outsider_sees
+    colleague_sees = {c.case_id for c in similar_cases(people["colleague"], cases["network"].id)}
+    assert cases["draft"].id in colleague_sees
+    archive_similar = similar_cases(people["reader"], cases["published"].id, archive=True)
+    assert {c.case_id for c in archive_similar}.isdisjoint({cases["network"].id, cases["draft"].id})
