@@ -208,9 +208,9 @@ from app.models import Role, Theme, Municipality
 from app.extensions import db
 import sqlalchemy as sa
 
-instance, label, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-app = create_app({"INSTANCE_PATH": instance,
-                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/casusplein.db"}, testing=True)
+instance, label, count, database_uri = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+app = create_app({"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": database_uri},
+                 testing=True)
 with app.app_context():
     town = db.session.scalar(sa.select(Municipality).limit(1))
     user = create_user(email=f"{label}@example.nl", display_name=label, role=Role.PARTICIPANT,
@@ -235,7 +235,14 @@ def test_two_processes_writing_at_once_lose_nothing(
     per_process = 15
     processes = [
         subprocess.Popen(
-            [sys.executable, str(script), str(tmp_path), label, str(per_process)],
+            [
+                sys.executable,
+                str(script),
+                str(tmp_path),
+                label,
+                str(per_process),
+                app.config["SQLALCHEMY_DATABASE_URI"],
+            ],
             env=env,
             cwd=PROJECT_ROOT,
             stderr=subprocess.PIPE,
@@ -244,8 +251,9 @@ def test_two_processes_writing_at_once_lose_nothing(
         for label in ("proces-a", "proces-b")
     ]
     started = time.monotonic()
-    for process in processes:
-        _out, errors = process.communicate(timeout=120)
+    # Wait for both before judging either, so a failure never leaves a process running.
+    outcomes = [(process, process.communicate(timeout=120)[1]) for process in processes]
+    for process, errors in outcomes:
         assert process.returncode == 0, errors
         assert "LockError" not in errors and "Traceback" not in errors
     assert time.monotonic() - started < 120
