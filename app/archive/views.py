@@ -8,7 +8,7 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 from flask_login import current_user
 
 from app import htmx
-from app.archive import bp, catalogue, feeds
+from app.archive import bp, catalogue, feeds, services
 from app.models import CASE_SECTIONS
 from app.permissions import can_read_archive
 from app.search import services as search_services
@@ -29,6 +29,13 @@ def _archive_access():
     if request.endpoint in PUBLIC_ENDPOINTS and not can_read_archive(current_user):
         return redirect(url_for("auth.login", next=request.full_path), code=303)
     return None
+
+
+def _exported(export_format: str, records: list[dict]) -> list[dict]:
+    """Log the download (anonymous ones too) before it is served."""
+    user = current_user if current_user.is_authenticated else None
+    services.record_export(user, export_format, len(records))
+    return records
 
 
 def _publication_url(publication) -> str:
@@ -76,7 +83,7 @@ def export_json():
         {
             "licence": current_app.config["ARCHIVE_LICENCE"],
             "licence_url": current_app.config["ARCHIVE_LICENCE_URL"],
-            "cases": catalogue.export_records(_publication_url),
+            "cases": _exported("json", catalogue.export_records(_publication_url)),
         },
         ensure_ascii=False,
         indent=2,
@@ -89,7 +96,7 @@ def export_csv():
     output = io.StringIO()
     writer = csv.DictWriter(output, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
-    for record in catalogue.export_records(_publication_url):
+    for record in _exported("csv", catalogue.export_records(_publication_url)):
         record["themes"] = "; ".join(record["themes"])
         record["dilemmas"] = "; ".join(str(number) for number in record["dilemmas"])
         writer.writerow(record)
