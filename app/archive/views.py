@@ -45,7 +45,10 @@ def _publication_url(publication) -> str:
 @bp.get("/archive")
 def index():
     return render_template(
-        "archive/index.html", browse=catalogue.browse(), recent=catalogue.recent(RECENT_LIMIT)
+        "archive/index.html",
+        browse=catalogue.browse(),
+        recent=catalogue.recent(RECENT_LIMIT),
+        methods=catalogue.public_methods(),
     )
 
 
@@ -74,6 +77,16 @@ def detail(publication_id: int):
         reflections=catalogue.published_reflections(publication),
         similar=search_services.similar_cases(current_user, publication.case_id, archive=True),
         similar_in_archive=True,
+    )
+
+
+@bp.get("/archive/methods/<int:method_id>")
+def method_detail(method_id: int):
+    method = catalogue.public_method(method_id)
+    if method is None:
+        abort(404)
+    return render_template(
+        "archive/method.html", method=method, publications=catalogue.publications_using(method)
     )
 
 
@@ -141,5 +154,14 @@ def theme_feed(slug: str):
 
 PUBLIC_ENDPOINTS = {
     f"archive.{name}"
-    for name in ("index", "search", "detail", "export_json", "export_csv", "feed", "theme_feed")
+    for name in (
+        "index",
+        "search",
+        "detail",
+        "method_detail",
+        "export_json",
+        "export_csv",
+        "feed",
+        "theme_feed",
+    )
 }
