@@ -21,9 +21,6 @@ method_changed = _signals.signal("method-changed")
 assignment_changed = _signals.signal("assignment-changed")
 # sender: the Meeting; action: "created" | "updated" | "deleted"
 meeting_changed = _signals.signal("meeting-changed")
-# sender: the Case; approved: bool; note: str. Sent by the archive workflow when an organiser
-# decides on a municipality's proposal to publish a case.
-publication_decided = _signals.signal("publication-decided")
 # sender: the new User; invitation: the accepted Invitation
 invitation_accepted = _signals.signal("invitation-accepted")
 # sender: the User, already anonymised (name and e-mail replaced). Search re-indexes the
@@ -35,5 +32,6 @@ user_erased = _signals.signal("user-erased")
 # derive from the database (the search index) and may commit. One hook for every such package.
 database_restored = _signals.signal("database-restored")
 # sender: the ArchivePublication; action: "proposed" | "consented" | "returned" | "published" |
-# "unpublished" | "reflection-consent"
+# "unpublished" | "consent-withdrawn" | "reflection-consent" | "resubmitted". The search index
+# follows every action; notifications tell the municipality about "published" and "returned".
 publication_changed = _signals.signal("publication-changed")

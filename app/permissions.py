@@ -168,6 +168,11 @@ def can_record_consent(user: AnyUser, case: Case) -> bool:
     return can_propose_for_archive(user, case)
 
 
+def can_withdraw_consent(user: AnyUser, case: Case) -> bool:
+    """The municipality may always take back its consent, also after the network closed."""
+    return _role(user) == Role.PARTICIPANT and user.municipality_id == case.municipality_id
+
+
 def can_consent_reflection(user: AnyUser, reflection: Reflection) -> bool:
     """Only the expert who wrote a reflection decides whether it may be published."""
     return _role(user) == Role.EXPERT and reflection.author_id == user.id
@@ -186,15 +191,22 @@ def can_manage_network(user: AnyUser) -> bool:
 
 
 def can_write_meeting_report(user: AnyUser) -> bool:
-    return _role(user) in (Role.ORGANISER, Role.EXPERT)
+    return _role(user) in (Role.ORGANISER, Role.EXPERT) and _may_write(user)
 
 
 def can_rsvp(user: AnyUser) -> bool:
-    return is_network_member(user)
+    """Saying whether you come; a closed network holds no more sessions to come to."""
+    return is_network_member(user) and _may_write(user)
 
 
 def can_answer_assignments(user: AnyUser) -> bool:
+    """Belongs to a municipality that hands in responses (and so reads its own)."""
     return _role(user) == Role.PARTICIPANT and user.municipality_id is not None
+
+
+def can_respond_to_assignments(user: AnyUser) -> bool:
+    """Writing that response: not after the network closed."""
+    return can_answer_assignments(user) and _may_write(user)
 
 
 def can_read_response(user: AnyUser, municipality_id: int, assignment_closed: bool) -> bool:
@@ -216,7 +228,8 @@ def can_see_maatwerk(user: AnyUser, municipality_id: int) -> bool:
 
 
 def can_curate_methods(user: AnyUser) -> bool:
-    return _role(user) in (Role.ORGANISER, Role.EXPERT)
+    """Experts and organisers; also maatwerk session reports. Experts stop when it closes."""
+    return _role(user) in (Role.ORGANISER, Role.EXPERT) and _may_write(user)
 
 
 def can_link_methods(user: AnyUser, case: Case) -> bool:

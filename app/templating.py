@@ -86,6 +86,9 @@ def init_app(app: Flask) -> None:
         can_link_methods=permissions.can_link_methods,
         can_see_maatwerk=permissions.can_see_maatwerk,
         can_propose_for_archive=permissions.can_propose_for_archive,
+        can_withdraw_consent=permissions.can_withdraw_consent,
+        can_rsvp=permissions.can_rsvp,
+        can_respond_to_assignments=permissions.can_respond_to_assignments,
         can_read_archive=permissions.can_read_archive,
         network_is_closed=permissions.network_is_closed,
     )

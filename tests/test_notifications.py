@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import events
+from app.archive import services as archive_services
 from app.extensions import db
 from app.models import (
     AssignmentResponse,
@@ -19,6 +20,8 @@ from app.models import (
 from app.models.base import utcnow
 from app.notifications import scheduled
 from tests.factories_network import body_text, today_plus
+
+CHECKLIST = [key for key, _label in archive_services.CHECKLIST]
 
 
 def _notifications(user=None, kind=None) -> list[Notification]:
@@ -129,19 +132,29 @@ def test_new_assignment_reaches_every_participant(app, login, town, make_user, o
     assert [m["To"] for m in outbox()] == [quick.email]
 
 
-def test_publication_decision_on_our_case(app, town, make_case, outbox):
+def test_publication_decisions_on_our_case(app, town, make_case, make_user, outbox):
+    """Published and sent back: one notification each for the duo, none for the other steps."""
     _municipality, quick, slow = town
-    case = make_case(author=quick)
-    events.publication_decided.send(case, approved=True, note="Goed geanonimiseerd.")
-    db.session.commit()
+    organiser = make_user(Role.ORGANISER)
+    returned_case = make_case(author=quick, title="Teruggestuurde casus")
+    publication = archive_services.propose(returned_case, quick)
+    archive_services.record_consent(publication, slow, "wethouder")
+    archive_services.send_back(publication, organiser, "Haal de straatnaam weg.")
+    published_case = make_case(author=quick, title="Gepubliceerde casus")
+    publication = archive_services.propose(published_case, quick)
+    archive_services.record_consent(publication, quick, "wethouder")
+    archive_services.publish(publication, organiser, CHECKLIST, "Goed geanonimiseerd.")
     for user in (quick, slow):
         notes = _notifications(user)
-        assert [n.kind for n in notes] == [NotificationKind.PUBLICATION]
-        assert "mag in het archief" in notes[0].title
+        assert [n.kind for n in notes] == [NotificationKind.PUBLICATION] * 2
+        assert "'Teruggestuurde casus' is teruggestuurd" in notes[0].title
+        assert notes[0].body == "Haal de straatnaam weg."
+        assert "'Gepubliceerde casus' staat nu in het openbare archief" in notes[1].title
+    assert _notifications(organiser) == []
     # Outside a request the immediate mail goes out with the next scheduled run.
     result = scheduled.run()
-    assert (result.immediate, result.digests) == (1, 1)
-    assert sorted(m["To"] for m in outbox()) == sorted([quick.email, slow.email])
+    assert (result.immediate, result.digests) == (2, 1)
+    assert sorted(m["To"] for m in outbox()) == sorted([quick.email, quick.email, slow.email])
 
 
 def test_assignment_due_in_three_days(
@@ -278,6 +291,7 @@ def test_each_notification_written_in_the_senders_transaction(app, town, make_ca
     """A rolled-back change leaves no notification behind."""
     _municipality, quick, _slow = town
     case = make_case(author=quick)
-    events.publication_decided.send(case, approved=False, note="")
+    publication = archive_services.propose(case, quick)
+    events.publication_changed.send(publication, action="returned")
     db.session.rollback()
     assert _notifications() == []

@@ -12,6 +12,7 @@ from app.models import (
     ArchivePublication,
     Case,
     Dilemma,
+    Method,
     PolarisationKind,
     Reflection,
     ReflectionConsent,
@@ -121,6 +122,35 @@ def browse() -> dict[str, list[BrowseItem]]:
             if kinds.get(kind)
         ],
     }
+
+
+def public_methods() -> list[Method]:
+    """Methods of the library that their curators marked public."""
+    return list(
+        db.session.scalars(
+            sa.select(Method)
+            .where(Method.is_public.is_(True))
+            .order_by(Method.name)
+            .options(selectinload(Method.themes))
+        )
+    )
+
+
+def public_method(method_id: int) -> Method | None:
+    return db.session.scalar(
+        sa.select(Method).where(Method.id == method_id, Method.is_public.is_(True))
+    )
+
+
+def publications_using(method: Method) -> list[ArchivePublication]:
+    """Published cases that linked this method (the network's links stay in the network)."""
+    return list(
+        db.session.scalars(
+            _published()
+            .where(Case.methods.any(Method.id == method.id))
+            .order_by(ArchivePublication.title)
+        )
+    )
 
 
 def theme_by_slug(slug: str) -> Theme | None:

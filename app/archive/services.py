@@ -5,6 +5,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app import events
+from app.audit.services import record, record_now
 from app.extensions import db
 from app.models import (
     CASE_SECTIONS,
@@ -39,6 +40,7 @@ EVENT_LABELS = {
     "returned": "teruggestuurd met opmerkingen",
     "published": "gepubliceerd in het archief",
     "unpublished": "uit het archief gehaald",
+    "consent-withdrawn": "toestemming ingetrokken door de gemeente, uit het archief gehaald",
     "reflection-consent": "toestemming voor een reflectie gewijzigd",
 }
 
@@ -135,6 +137,7 @@ def publish(
     publication.published_at = utcnow()
     publication.remarks = remarks.strip()
     case.visibility = Visibility.ARCHIVE
+    record("archive.published", organiser, case, {"case_id": case.id})
     _log(publication, "published", organiser, remarks.strip())
     db.session.commit()
 
@@ -154,10 +157,30 @@ def unpublish(publication: ArchivePublication, organiser: User, remarks: str = "
     """Out of the archive, its search, feeds and exports at once (all read the status)."""
     if publication.status != PublicationStatus.PUBLISHED:
         raise ArchiveError("Deze casus staat niet in het archief.")
+    _take_out(publication, organiser, "unpublished", "organiser", remarks)
+    db.session.commit()
+
+
+def withdraw_consent(publication: ArchivePublication, user: User, remarks: str = "") -> None:
+    """The municipality withdraws its consent: out of the archive at once, like unpublishing.
+
+    A new proposal needs fresh consent (`propose` clears it).
+    """
+    if publication.status != PublicationStatus.PUBLISHED:
+        raise ArchiveError("Deze casus staat niet in het archief.")
+    publication.consent_by, publication.consent_at = None, None
+    _take_out(publication, user, "consent-withdrawn", "consent_withdrawn", remarks)
+    db.session.commit()
+
+
+def _take_out(
+    publication: ArchivePublication, actor: User, action: str, reason: str, remarks: str
+) -> None:
+    # Archive pages, feeds and exports read the status; the change log updates the index.
     publication.status = PublicationStatus.UNPUBLISHED
     publication.case.visibility = Visibility.NETWORK
-    _log(publication, "unpublished", organiser, remarks.strip())
-    db.session.commit()
+    record("archive.unpublished", actor, publication.case, {"reason": reason})
+    _log(publication, action, actor, remarks.strip())
 
 
 def consented_reflection_ids(case: Case) -> set[int]:
@@ -202,6 +225,24 @@ def review_queue() -> list[ArchivePublication]:
             .options(selectinload(ArchivePublication.case).selectinload(Case.municipality))
         )
     )
+
+
+def awaiting_review(limit: int) -> list[ArchivePublication]:
+    """Consented proposals waiting for the organiser's check, the longest waiting first."""
+    return list(
+        db.session.scalars(
+            sa.select(ArchivePublication)
+            .where(ArchivePublication.status == PublicationStatus.CONSENTED)
+            .order_by(ArchivePublication.consent_at, ArchivePublication.id)
+            .limit(limit)
+            .options(selectinload(ArchivePublication.case).selectinload(Case.municipality))
+        )
+    )
+
+
+def record_export(user: User | None, export_format: str, count: int) -> None:
+    """Open-data exports are logged (who, when, how many); anonymous downloads too."""
+    record_now("archive.exported", user, None, format=export_format, count=count)
 
 
 def set_network_closed(organiser: User, closed: bool, note: str = "") -> None:

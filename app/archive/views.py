@@ -8,7 +8,7 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 from flask_login import current_user
 
 from app import htmx
-from app.archive import bp, catalogue, feeds
+from app.archive import bp, catalogue, feeds, services
 from app.models import CASE_SECTIONS
 from app.permissions import can_read_archive
 from app.search import services as search_services
@@ -31,6 +31,13 @@ def _archive_access():
     return None
 
 
+def _exported(export_format: str, records: list[dict]) -> list[dict]:
+    """Log the download (anonymous ones too) before it is served."""
+    user = current_user if current_user.is_authenticated else None
+    services.record_export(user, export_format, len(records))
+    return records
+
+
 def _publication_url(publication) -> str:
     return url_for("archive.detail", publication_id=publication.id, _external=True)
 
@@ -38,7 +45,10 @@ def _publication_url(publication) -> str:
 @bp.get("/archive")
 def index():
     return render_template(
-        "archive/index.html", browse=catalogue.browse(), recent=catalogue.recent(RECENT_LIMIT)
+        "archive/index.html",
+        browse=catalogue.browse(),
+        recent=catalogue.recent(RECENT_LIMIT),
+        methods=catalogue.public_methods(),
     )
 
 
@@ -70,13 +80,23 @@ def detail(publication_id: int):
     )
 
 
+@bp.get("/archive/methods/<int:method_id>")
+def method_detail(method_id: int):
+    method = catalogue.public_method(method_id)
+    if method is None:
+        abort(404)
+    return render_template(
+        "archive/method.html", method=method, publications=catalogue.publications_using(method)
+    )
+
+
 @bp.get("/archive/export.json")
 def export_json():
     body = json.dumps(
         {
             "licence": current_app.config["ARCHIVE_LICENCE"],
             "licence_url": current_app.config["ARCHIVE_LICENCE_URL"],
-            "cases": catalogue.export_records(_publication_url),
+            "cases": _exported("json", catalogue.export_records(_publication_url)),
         },
         ensure_ascii=False,
         indent=2,
@@ -89,7 +109,7 @@ def export_csv():
     output = io.StringIO()
     writer = csv.DictWriter(output, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
-    for record in catalogue.export_records(_publication_url):
+    for record in _exported("csv", catalogue.export_records(_publication_url)):
         record["themes"] = "; ".join(record["themes"])
         record["dilemmas"] = "; ".join(str(number) for number in record["dilemmas"])
         writer.writerow(record)
@@ -134,5 +154,14 @@ def theme_feed(slug: str):
 
 PUBLIC_ENDPOINTS = {
     f"archive.{name}"
-    for name in ("index", "search", "detail", "export_json", "export_csv", "feed", "theme_feed")
+    for name in (
+        "index",
+        "search",
+        "detail",
+        "method_detail",
+        "export_json",
+        "export_csv",
+        "feed",
+        "theme_feed",
+    )
 }

@@ -20,6 +20,7 @@ from app.permissions import (
     can_consent_reflection,
     can_propose_for_archive,
     can_record_consent,
+    can_withdraw_consent,
     is_organiser,
     network_is_closed,
 )
@@ -107,6 +108,21 @@ def resubmit(case_id: int):
     if not StepForm().validate_on_submit():
         abort(400)
     return _step(case, lambda: services.resubmit(publication, current_user))
+
+
+@bp.post("/cases/<int:case_id>/archive/withdraw")
+@login_required
+def withdraw(case_id: int):
+    case = _case_or_404(case_id)
+    publication = services.publication_for(case)
+    if publication is None or not can_withdraw_consent(current_user, case):
+        abort(403, "Alleen deelnemers van deze gemeente trekken de toestemming in.")
+    form = RemarksForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _step(
+        case, lambda: services.withdraw_consent(publication, current_user, form.remarks.data or "")
+    )
 
 
 @bp.post("/reflections/<int:reflection_id>/archive-consent")

@@ -10,6 +10,7 @@ from app.permissions import (
     can_answer_assignments,
     can_manage_network,
     can_read_response,
+    can_respond_to_assignments,
     is_network_member,
 )
 
@@ -91,7 +92,7 @@ def _detail_page(assignment, form=None, conflict=None, status=200):
     own = None
     if can_answer_assignments(current_user):
         own = services.response_for(assignment, current_user.municipality_id)
-        if form is None and not closed:
+        if form is None and not closed and can_respond_to_assignments(current_user):
             form = _response_form(assignment, own, formdata=False)
     visible = [
         response
@@ -120,8 +121,8 @@ def detail(assignment_id: int):
 @bp.post("/<int:assignment_id>/response")
 def respond(assignment_id: int):
     assignment = _assignment_or_404(assignment_id)
-    if not can_answer_assignments(current_user):
-        abort(403, "Alleen deelnemers van een gemeente leveren een antwoord in.")
+    if not can_respond_to_assignments(current_user):
+        abort(403, "Alleen deelnemers leveren een antwoord in, zolang het netwerk open is.")
     form = _response_form(assignment, None)
     if not form.validate():
         return _detail_page(assignment, form=form, status=422)

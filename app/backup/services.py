@@ -1,7 +1,9 @@
 """Consistent online backups and restores, for SQLite (backup API) and PostgreSQL (pg_dump).
 
-After a restore, `events.database_restored` is sent: whatever keeps state derived from the
-database (the search index) subscribes to it and rebuilds.
+After a restore, erasures recorded since the backup was made are applied again (the erasure
+register lives outside the database), and then `events.database_restored` is sent: whatever keeps
+state derived from the database (the search index) subscribes to it and rebuilds. In that order,
+so nothing erased comes back into a rebuilt index.
 """
 
 import shutil
@@ -15,6 +17,7 @@ from flask import current_app
 
 from app import events
 from app.extensions import db
+from app.privacy.services import reapply_erasures
 
 
 class BackupError(Exception):
@@ -120,4 +123,6 @@ def restore_backup(path: Path) -> None:
     with db.engine.connect() as connection:
         connection.execute(sa.text("SELECT 1"))
     current_app.logger.info("database restored from %s", path)
+    if erased := reapply_erasures():
+        current_app.logger.info("%s erasure(s) re-applied after the restore", erased)
     events.database_restored.send(current_app._get_current_object())

@@ -2,6 +2,7 @@ from flask import jsonify, render_template
 from flask_login import current_user
 
 from app import clock, health
+from app.archive import services as archive_services
 from app.assignments import services as assignment_services
 from app.cases import services as case_services
 from app.home import bp, services
@@ -44,6 +45,7 @@ def _organiser_context(today) -> dict:
         "attendance": overview,
         "both_coming": sum(1 for row in overview if row.both_coming),
         "handed_in": assignment_services.handed_in_counts(today),
+        "review_queue": archive_services.awaiting_review(PANEL_LIMIT),
         "recent_activity": services.recent_activity(current_user, RECENT_LIMIT),
     }
 

@@ -2,7 +2,16 @@
 commit: a notification exists exactly when the change that caused it was committed."""
 
 from app import events
-from app.models import Assignment, Case, Comment, Invitation, NotificationKind, Reflection, User
+from app.models import (
+    ArchivePublication,
+    Assignment,
+    Case,
+    Comment,
+    Invitation,
+    NotificationKind,
+    Reflection,
+    User,
+)
 from app.notifications import services
 from app.urls import path_for
 
@@ -60,15 +69,24 @@ def _on_assignment(assignment: Assignment, action: str) -> None:
     )
 
 
-@events.publication_decided.connect
-def _on_publication(case: Case, approved: bool, note: str = "") -> None:
-    verdict = "mag in het archief" if approved else "gaat (nog) niet naar het archief"
+# The organiser's decisions on a proposal; the municipality's own steps need no notice.
+_DECISIONS = {
+    "published": "staat nu in het openbare archief",
+    "returned": "is teruggestuurd met opmerkingen",
+}
+
+
+@events.publication_changed.connect
+def _on_publication(publication: ArchivePublication, action: str) -> None:
+    if action not in _DECISIONS:
+        return
+    case = publication.case
     services.notify_all(
         services.participants_of(case.municipality_id),
         NotificationKind.PUBLICATION,
-        f"Publicatiebesluit: '{case.title}' {verdict}",
-        _case_url(case, "case-title"),
-        note,
+        f"Publicatiebesluit: '{case.title}' {_DECISIONS[action]}",
+        _case_url(case, "archive-panel"),
+        publication.remarks,
     )
 
 

@@ -8,6 +8,12 @@ from app.permissions import is_organiser
 from app.privacy import bp, services
 
 
+@bp.get("/privacy")
+def statement():
+    """The privacyverklaring: public, for everyone who wonders what Casusplein keeps."""
+    return render_template("privacy/statement.html")
+
+
 @bp.get("/account/data")
 @login_required
 def mine():

@@ -1,4 +1,5 @@
-"""Index documents built from the database: one per case, with its comments and reflections."""
+"""Index documents built from the database: one per case, with its comments and reflections,
+and one per method (methodiek) of the library, told apart by their key field."""
 
 import hashlib
 import re
@@ -12,6 +13,7 @@ from app.models import (
     CASE_SECTIONS,
     ArchivePublication,
     Case,
+    Method,
     PublicationStatus,
     Reflection,
     ReflectionConsent,
@@ -99,6 +101,68 @@ def archive_document(publication: ArchivePublication, consented: set[int]) -> di
     return doc
 
 
+def _method_document(method: Method) -> dict:
+    """What network and archive share of a method; facet fields only where it has a value."""
+    kind = method.polarisation_kind
+    doc = {
+        "method_id": str(method.id),
+        "doc_type": "method",
+        "title": method.name,
+        "body": _joined((method.summary, method.when_useful, method.how_to)),
+        "meta": " \n".join(
+            [
+                *(theme.name for theme in method.themes),
+                *(dilemma.title for dilemma in method.dilemmas),
+                kind.label if kind else "",
+            ]
+        ),
+        "theme": ",".join(theme.slug for theme in method.themes),
+        "kind": kind.value if kind else "",
+        "dilemma": ",".join(str(dilemma.number) for dilemma in method.dilemmas),
+        "date": _timestamp(method.created_at),
+    }
+    return {key: value for key, value in doc.items() if value != ""}
+
+
+def method_network_document(method: Method) -> dict:
+    # Every network member reads the library: the same level as a shared case.
+    doc = {**_method_document(method), "visibility": "network"}
+    doc["digest"] = _digest(doc)
+    return doc
+
+
+def method_archive_document(method: Method) -> dict | None:
+    """Only methods marked public go to the archive."""
+    if not method.is_public:
+        return None
+    doc = _method_document(method)
+    doc["digest"] = _digest(doc)
+    return doc
+
+
+def _method_query() -> sa.Select:
+    return sa.select(Method).options(selectinload(Method.themes), selectinload(Method.dilemmas))
+
+
+def method_documents_for(
+    session: Session, method_ids: list[int]
+) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Network and archive documents of these methods; a method missing from a map has none."""
+    if not method_ids:
+        return {}, {}
+    methods = list(session.scalars(_method_query().where(Method.id.in_(method_ids))))
+    network = {method.id: method_network_document(method) for method in methods}
+    archive = {
+        method.id: doc for method in methods if (doc := method_archive_document(method)) is not None
+    }
+    return network, archive
+
+
+def doc_key(doc: dict) -> str:
+    """A document's key for reports: the case id, or "method-<id>"."""
+    return doc["case_id"] if doc.get("case_id") else f"method-{doc['method_id']}"
+
+
 def _case_query() -> sa.Select:
     return sa.select(Case).options(
         selectinload(Case.themes),
@@ -143,7 +207,7 @@ def documents_for(session: Session, case_ids: list[int]) -> tuple[dict[int, dict
 
 
 def all_documents(session: Session, batch: int = 500) -> Iterator[tuple[dict, dict | None]]:
-    """Every case's network document and, when published, its archive document."""
+    """Every case's and method's network document and, when published, its archive document."""
     ids = list(session.scalars(sa.select(Case.id).order_by(Case.id)))
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
@@ -153,3 +217,5 @@ def all_documents(session: Session, batch: int = 500) -> Iterator[tuple[dict, di
                 yield network[case_id], archive.get(case_id)
         # Keep memory flat on large databases: the documents are built, the objects can go.
         session.expunge_all()
+    for method in session.scalars(_method_query().order_by(Method.id)):
+        yield method_network_document(method), method_archive_document(method)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import events
 from app.extensions import db
-from app.models import Comment, Reflection, SearchChange
+from app.models import Case, Comment, Method, Reflection, SearchChange, User
 from app.models.base import utcnow
 from app.search import documents
 from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, IndexStore
@@ -52,24 +52,76 @@ def _on_publication(publication, action: str) -> None:
     record_change("publication", publication.id, publication.case_id, action)
 
 
-def _write(index, case_ids: Iterable[int], docs: dict[int, dict], timeout: float) -> None:
+def _on_method(method: Method, action: str) -> None:
+    # A method belongs to no case: case_id 0 matches no case, so code that only reads
+    # case_id treats the row as a harmless no-op; _targets() reads the method from entity_id.
+    record_change("method", method.id, 0, action)
+
+
+def _on_user_erased(user: User) -> None:
+    """Re-index everything the erased person wrote, so no document keeps their old details."""
+    session = db.session()
+    for case_id in session.scalars(sa.select(Case.id).where(Case.author_id == user.id)):
+        record_change("case", case_id, case_id, "erased")
+    for model, entity in ((Comment, "comment"), (Reflection, "reflection")):
+        rows = session.execute(
+            sa.select(model.id, model.case_id).where(model.author_id == user.id)
+        ).all()
+        for entity_id, case_id in rows:
+            record_change(entity, entity_id, case_id, "erased")
+    for method_id in session.scalars(sa.select(Method.id).where(Method.author_id == user.id)):
+        record_change("method", method_id, 0, "erased")
+
+
+def _on_database_restored(app: Flask) -> None:
+    """The index must match the restored database, not the one it replaced."""
+    report = rebuild()
+    app.logger.info(
+        "Search index rebuilt after a restore: %s network, %s archive documents",
+        report.network,
+        report.archive,
+    )
+
+
+def _targets(rows: Iterable) -> tuple[list[int], list[int]]:
+    """The case ids and method ids whose documents these change-log rows ask to rebuild."""
+    case_ids = [row.case_id for row in rows if row.entity != "method"]
+    method_ids = [row.entity_id for row in rows if row.entity == "method"]
+    return list(dict.fromkeys(case_ids)), list(dict.fromkeys(method_ids))
+
+
+def _updates(
+    session: Session, case_ids: list[int], method_ids: list[int]
+) -> dict[str, list[tuple[str, str, dict | None]]]:
+    """Per index: (key field, key, new document or None to delete) for each target."""
+    cases = documents.documents_for(session, case_ids)
+    methods = documents.method_documents_for(session, method_ids)
+    return {
+        name: [("case_id", str(i), cases[n].get(i)) for i in case_ids]
+        + [("method_id", str(i), methods[n].get(i)) for i in method_ids]
+        for n, name in enumerate((NETWORK, ARCHIVE))
+    }
+
+
+def _write(index, updates: list[tuple[str, str, dict | None]], timeout: float) -> None:
     writer = index.writer(timeout=timeout)
     try:
-        for case_id in case_ids:
-            if case_id in docs:
-                writer.update_document(**docs[case_id])
+        for key_field, key, doc in updates:
+            if doc is not None:
+                writer.update_document(**doc)
             else:
-                writer.delete_by_term("case_id", str(case_id))
+                writer.delete_by_term(key_field, key)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
 
 
-def _apply(session: Session, target: IndexStore, case_ids: list[int], timeout: float) -> None:
-    network, archive = documents.documents_for(session, case_ids)
-    _write(target.open(NETWORK), case_ids, network, timeout)
-    _write(target.open(ARCHIVE), case_ids, archive, timeout)
+def _apply(session: Session, indexes: dict, rows: list, timeout: float) -> None:
+    """Bring the documents these change-log rows name up to date in the given indexes."""
+    updates = _updates(session, *_targets(rows))
+    for name, index in indexes.items():
+        _write(index, updates[name], timeout)
 
 
 def apply_pending(limit: int | None = None) -> int:
@@ -81,18 +133,22 @@ def apply_pending(limit: int | None = None) -> int:
         target.ensure()
         while limit is None or applied < limit:
             rows = session.execute(
-                sa.select(SearchChange.id, SearchChange.case_id)
+                sa.select(
+                    SearchChange.id,
+                    SearchChange.entity,
+                    SearchChange.entity_id,
+                    SearchChange.case_id,
+                )
                 .where(SearchChange.applied_at.is_(None))
                 .order_by(SearchChange.id)
                 .limit(BATCH)
             ).all()
             if not rows:
                 break
-            case_ids = list(dict.fromkeys(case_id for _id, case_id in rows))
-            _apply(session, target, case_ids, timeout)
+            _apply(session, {name: target.open(name) for name in (NETWORK, ARCHIVE)}, rows, timeout)
             session.execute(
                 sa.update(SearchChange)
-                .where(SearchChange.id.in_([row_id for row_id, _case in rows]))
+                .where(SearchChange.id.in_([row.id for row in rows]))
                 .values(applied_at=utcnow())
             )
             session.commit()
@@ -152,19 +208,20 @@ def rebuild() -> RebuildReport:
     with target.write_lock(timeout), Session(db.engine) as session:
         # Changes committed while we built: apply them to the new builds before the swap.
         later = session.execute(
-            sa.select(SearchChange.id, SearchChange.case_id).where(SearchChange.id > snapshot_id)
+            sa.select(
+                SearchChange.id, SearchChange.entity, SearchChange.entity_id, SearchChange.case_id
+            ).where(SearchChange.id > snapshot_id)
         ).all()
         if later:
-            case_ids = list(dict.fromkeys(case_id for _id, case_id in later))
-            network, archive = documents.documents_for(session, case_ids)
-            _write(builds[NETWORK][1], case_ids, network, timeout)
-            _write(builds[ARCHIVE][1], case_ids, archive, timeout)
+            _apply(
+                session, {name: index for name, (_path, index) in builds.items()}, later, timeout
+            )
         report.caught_up = len(later)
         for name, (path, _index) in builds.items():
             target.swap(name, path)
         # Exactly what the new builds hold: the snapshot and the changes applied since.
         done = sa.or_(
-            SearchChange.id <= snapshot_id, SearchChange.id.in_([row_id for row_id, _c in later])
+            SearchChange.id <= snapshot_id, SearchChange.id.in_([row.id for row in later])
         )
         session.execute(
             sa.update(SearchChange)
@@ -189,8 +246,15 @@ class CheckReport:
 def _indexed(index) -> dict[str, str]:
     with index.searcher() as searcher:
         return {
-            fields["case_id"]: fields.get("digest", "") for fields in searcher.all_stored_fields()
+            documents.doc_key(fields): fields.get("digest", "")
+            for fields in searcher.all_stored_fields()
         }
+
+
+def _report_order(key: str) -> tuple[int, int]:
+    """Cases by id, then methods by id."""
+    kind, _, number = key.rpartition("-")
+    return (1 if kind else 0, int(number))
 
 
 def check() -> CheckReport:
@@ -203,16 +267,17 @@ def check() -> CheckReport:
     expected: dict[str, dict[str, str]] = {NETWORK: {}, ARCHIVE: {}}
     with Session(db.engine) as session:
         for network_doc, archive_doc in documents.all_documents(session):
-            expected[NETWORK][network_doc["case_id"]] = network_doc["digest"]
+            expected[NETWORK][documents.doc_key(network_doc)] = network_doc["digest"]
             if archive_doc is not None:
-                expected[ARCHIVE][archive_doc["case_id"]] = archive_doc["digest"]
+                expected[ARCHIVE][documents.doc_key(archive_doc)] = archive_doc["digest"]
     for name in (NETWORK, ARCHIVE):
         actual = _indexed(target.open(name))
         want = expected[name]
-        report.problems[f"{name}: missing"] = sorted(set(want) - set(actual), key=int)
-        report.problems[f"{name}: extra"] = sorted(set(actual) - set(want), key=int)
+        report.problems[f"{name}: missing"] = sorted(set(want) - set(actual), key=_report_order)
+        report.problems[f"{name}: extra"] = sorted(set(actual) - set(want), key=_report_order)
         report.problems[f"{name}: stale"] = sorted(
-            (key for key in set(want) & set(actual) if want[key] != actual[key]), key=int
+            (key for key in set(want) & set(actual) if want[key] != actual[key]),
+            key=_report_order,
         )
     return report
 
@@ -222,6 +287,9 @@ def init_app(app: Flask) -> None:
     events.comment_changed.connect(_on_comment)
     events.reflection_changed.connect(_on_reflection)
     events.publication_changed.connect(_on_publication)
+    events.method_changed.connect(_on_method)
+    events.user_erased.connect(_on_user_erased)
+    events.database_restored.connect(_on_database_restored)
 
 
 # Session events are global; they only act on sessions whose transaction logged a change.

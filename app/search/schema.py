@@ -21,7 +21,10 @@ def _text(stored: bool = True) -> TEXT:
 
 def _common() -> dict:
     return {
+        # A document is a case (case_id) or a method of the library (method_id, doc_type).
         "case_id": ID(stored=True, unique=True),
+        "method_id": ID(stored=True, unique=True),
+        "doc_type": ID(stored=True),
         "title": _text(),
         "body": _text(),
         # themes, municipality, dilemma titles and the kind of polarisation, as words

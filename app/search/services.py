@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from markupsafe import Markup
-from whoosh.query import Every, Query
+from whoosh.query import Every, Query, Term
 
 from app.extensions import db
 from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
@@ -71,7 +71,10 @@ class SearchParams:
 
 @dataclass
 class Hit:
-    case_id: int
+    """A case, or a method of the library (case_id None, method_id set)."""
+
+    case_id: int | None
+    method_id: int | None
     publication_id: int | None
     title: Markup
     snippet: Markup
@@ -160,12 +163,17 @@ def _matched(index_view: IndexView, query: Query | None, allowed: int) -> int:
     return facets.query_bits(index_view, query) & allowed
 
 
+def _id(hit, fieldname: str) -> int | None:
+    return int(hit[fieldname]) if hit.get(fieldname) else None
+
+
 def _hit(hit, labels: dict[str, dict[str, str]]) -> Hit:
     snippet, label = highlight.snippet(hit)
     themes = [slug for slug in (hit.get("theme") or "").split(",") if slug]
     return Hit(
-        case_id=int(hit["case_id"]),
-        publication_id=int(hit["publication_id"]) if hit.get("publication_id") else None,
+        case_id=_id(hit, "case_id"),
+        method_id=_id(hit, "method_id"),
+        publication_id=_id(hit, "publication_id"),
         title=highlight.title(hit),
         snippet=snippet,
         snippet_label=label,
@@ -180,8 +188,9 @@ def _hit(hit, labels: dict[str, dict[str, str]]) -> Hit:
 
 def _plain_hit(hit) -> Hit:
     return Hit(
-        case_id=int(hit["case_id"]),
-        publication_id=int(hit["publication_id"]) if hit.get("publication_id") else None,
+        case_id=_id(hit, "case_id"),
+        method_id=_id(hit, "method_id"),
+        publication_id=_id(hit, "publication_id"),
         title=Markup.escape(hit.get("title", "")),
         snippet=Markup(""),
         snippet_label="",
@@ -282,6 +291,8 @@ def similar_cases(
     if docnum is None:
         return []
     allowed &= ~(1 << docnum)
+    # Similar *cases*: the library's methods share the index but are not cases.
+    allowed &= ~facets.query_bits(index_view, Term("doc_type", "method"), cache_key="methods")
     if not allowed:
         return []
     municipalities = _municipality_labels()
