@@ -137,6 +137,37 @@ def test_visibility_before_and_after_due_date(app, login, duo, make_user, make_a
     assert f"Antwoord {closed_assignment.id}" in _page(expert, closed_assignment)
 
 
+def test_linked_draft_stays_hidden_after_due_date(
+    app, login, duo, make_user, make_assignment, make_case
+):
+    """A response links one of the town's own cases; a draft's title must not reach others."""
+    assignment = make_assignment(due_date=today_plus(-1))
+    first, _second = duo
+    draft = make_case(author=first, title="Concepttitel van Duodorp", visibility=Visibility.DRAFT)
+    db.session.add(
+        AssignmentResponse(
+            assignment=assignment,
+            municipality=first.municipality,
+            body="Ons antwoord",
+            case=draft,
+            updated_by=first,
+        )
+    )
+    db.session.commit()
+    other = login(make_user(), app.test_client())
+    expert = login(make_user(Role.EXPERT), app.test_client())
+    organiser = login(make_user(Role.ORGANISER), app.test_client())
+    for client in (other, expert):
+        page = _page(client, assignment)
+        assert "Ons antwoord" in page and "Concepttitel" not in page
+        assert f"/cases/{draft.id}" not in page
+    assert "Concepttitel van Duodorp" in _page(organiser, assignment)
+    assert "Concepttitel van Duodorp" in _page(login(first, app.test_client()), assignment)
+    draft.visibility = Visibility.NETWORK
+    db.session.commit()
+    assert "Concepttitel van Duodorp" in _page(other, assignment)
+
+
 def test_no_edits_after_due_date(app, login, duo, make_assignment):
     assignment = make_assignment(due_date=today_plus(-1))
     client = login(duo[0], app.test_client())

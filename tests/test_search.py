@@ -241,3 +241,10 @@ def test_synonyms_page_for_organisers_only(client, login, make_user):
     saved = client.post("/search/synonyms", data={"text": "buurthuis, wijkcentrum"})
     assert saved.status_code == 303
     assert "buurthuis, wijkcentrum" in client.get("/search/synonyms").get_data(as_text=True)
+
+
+def test_synonyms_form_without_its_field_is_refused_not_a_crash(client, login, make_user):
+    login(make_user(Role.ORGANISER))
+    response = client.post("/search/synonyms", data={})
+    assert response.status_code == 422
+    assert "Geef minstens één groep synoniemen." in response.get_data(as_text=True)

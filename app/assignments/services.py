@@ -13,6 +13,7 @@ from app import events
 from app.extensions import db
 from app.models import Assignment, AssignmentResponse, Case, Meeting, Municipality, User
 from app.models.base import utcnow
+from app.permissions import AnyUser, readable_cases_clause
 
 DUE_SOON = timedelta(days=7)
 
@@ -97,6 +98,18 @@ def municipality_cases(municipality_id: int) -> list[Case]:
     return list(
         db.session.scalars(
             sa.select(Case).where(Case.municipality_id == municipality_id).order_by(Case.title)
+        )
+    )
+
+
+def readable_linked_cases(user: AnyUser, responses: list[AssignmentResponse]) -> set[int]:
+    """Ids of the cases linked from these responses that this user may read (drafts stay home)."""
+    linked = {response.case_id for response in responses if response.case_id}
+    if not linked:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Case.id).where(Case.id.in_(linked), readable_cases_clause(user))
         )
     )
 

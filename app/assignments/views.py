@@ -109,6 +109,9 @@ def _detail_page(assignment, form=None, conflict=None, status=200):
         form=form,
         conflict=conflict,
         responses=visible,
+        readable_cases=services.readable_linked_cases(
+            current_user, [*visible, *filter(None, [own])]
+        ),
         overview=overview,
     ), status
 

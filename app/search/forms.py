@@ -37,6 +37,7 @@ class SynonymsForm(BaseForm):
     )
 
     def validate_text(self, field) -> None:
+        field.data = field.data or ""  # a post without the field at all
         for number, line in enumerate(field.data.splitlines(), 1):
             stripped = line.strip()
             if not stripped or stripped.startswith("#"):
