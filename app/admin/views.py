@@ -1,20 +1,15 @@
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.admin import bp, services
 from app.admin.forms import MunicipalityForm, NewUserForm, ThemeForm, UserForm
+from app.auth import guards
 from app.auth.signin import refresh
 from app.cases.services import all_municipalities, all_themes
 from app.forms import options
 from app.models import Role, SizeClass
-from app.permissions import is_organiser
 
-
-@bp.before_request
-@login_required
-def _organisers_only():
-    if not is_organiser(current_user):
-        abort(403, "Dit deel is alleen voor organisatoren.")
+bp.before_request(guards.organisers_only)
 
 
 def _form_failed(form, error: services.AdminError) -> None:

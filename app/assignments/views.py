@@ -4,24 +4,16 @@ from flask_login import current_user
 from app import clock
 from app.assignments import bp, services
 from app.assignments.forms import AssignmentForm, ResponseForm
-from app.extensions import login_manager
+from app.auth import guards
 from app.forms import options
 from app.permissions import (
     can_answer_assignments,
     can_manage_network,
     can_read_response,
     can_respond_to_assignments,
-    is_network_member,
 )
 
-
-@bp.before_request
-def _network_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not is_network_member(current_user):
-        abort(404)
-    return None
+bp.before_request(guards.network_members_only)
 
 
 def _assignment_or_404(assignment_id: int):

@@ -1,18 +1,12 @@
 from datetime import datetime
 
-from flask import abort, render_template, request
-from flask_login import current_user, login_required
+from flask import render_template, request
 
 from app.audit import bp, services
 from app.audit.forms import AuditFilterForm
-from app.permissions import is_organiser
+from app.auth import guards
 
-
-@bp.before_request
-@login_required
-def _organisers_only():
-    if not is_organiser(current_user):
-        abort(403, "Dit deel is alleen voor organisatoren.")
+bp.before_request(guards.organisers_only)
 
 
 def _as_datetime(value) -> datetime | None:

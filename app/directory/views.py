@@ -1,16 +1,10 @@
 from flask import abort, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.auth import guards
 from app.directory import bp, services
-from app.permissions import is_network_member
 
-
-@bp.before_request
-@login_required
-def _network_only():
-    # Who takes part, and with which cases, is network knowledge, not public.
-    if not is_network_member(current_user):
-        abort(404)
+bp.before_request(guards.network_members_only)
 
 
 @bp.get("/themes")

@@ -2,7 +2,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from app import clock
-from app.extensions import login_manager
+from app.auth import guards
 from app.forms import options
 from app.maatwerk import bp, services
 from app.maatwerk.forms import CandidateForm, TrackForm, WorkSessionForm
@@ -11,17 +11,9 @@ from app.permissions import (
     can_curate_methods,
     can_manage_network,
     can_see_maatwerk,
-    is_network_member,
 )
 
-
-@bp.before_request
-def _network_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not is_network_member(current_user):
-        abort(404)
-    return None
+bp.before_request(guards.network_members_only)
 
 
 def _visible_track_or_404(track_id: int):

@@ -2,7 +2,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from app import clock, htmx, mail
-from app.extensions import login_manager
+from app.auth import guards
 from app.forms import options
 from app.meetings import bp, calendar, services
 from app.meetings.forms import AttendanceForm, MeetingForm, ReportForm
@@ -21,11 +21,7 @@ FEED_NAME = "Leernetwerk Lokale Polarisatie en Vertrouwen"
 def _network_only():
     if request.endpoint == "meetings.feed":
         return None  # authenticated by the secret token in its URL
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not is_network_member(current_user):
-        abort(404)
-    return None
+    return guards.network_members_only()
 
 
 def _meeting_or_404(meeting_id: int):
