@@ -8,6 +8,7 @@ and the next run (any later write, `flask search catch-up`, or `make run`) appli
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -18,10 +19,12 @@ from app import events
 from app.extensions import db
 from app.models import Comment, Reflection, SearchChange
 from app.models.base import utcnow
-from app.search import documents
+from app.search import documents, progress
 from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, IndexStore
 
 BATCH = 500
+# A rebuild treats ids missing among the last GAP_WINDOW as possibly not committed yet.
+GAP_WINDOW = 1000
 _DIRTY = "search_changes_pending"
 
 
@@ -66,45 +69,112 @@ def _write(index, case_ids: Iterable[int], docs: dict[int, dict], timeout: float
     writer.commit()
 
 
-def _apply(session: Session, target: IndexStore, case_ids: list[int], timeout: float) -> None:
-    network, archive = documents.documents_for(session, case_ids)
-    _write(target.open(NETWORK), case_ids, network, timeout)
-    _write(target.open(ARCHIVE), case_ids, archive, timeout)
+def _progress(session: Session, target: IndexStore) -> progress.Progress:
+    """This index directory's progress; an older installation's is read from `applied_at`."""
+    stored = progress.load(target.root)
+    if stored is not None:
+        return stored
+    first_pending = session.scalar(
+        sa.select(sa.func.min(SearchChange.id)).where(SearchChange.applied_at.is_(None))
+    )
+    if first_pending is not None:
+        return progress.Progress(upto=first_pending - 1)
+    return progress.Progress(upto=session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0)
 
 
-def apply_pending(limit: int | None = None) -> int:
-    """Apply pending change-log rows in id order; returns how many were applied."""
-    target = store()
-    timeout = current_app.config["SEARCH_WRITE_TIMEOUT"]
+def _pending_clause(done: progress.Progress):
+    clause = SearchChange.id > done.upto
+    if done.gaps:
+        clause = sa.or_(clause, SearchChange.id.in_(sorted(done.gaps)))
+    return clause
+
+
+def _catch_up(session: Session, indexes: dict, done: progress.Progress, timeout: float, save):
+    """Apply the rows `done` has not seen to `indexes`, in batches; returns (applied, progress)."""
     applied = 0
-    with target.write_lock(timeout), Session(db.engine) as session:
-        target.ensure()
-        while limit is None or applied < limit:
-            rows = session.execute(
-                sa.select(SearchChange.id, SearchChange.case_id)
-                .where(SearchChange.applied_at.is_(None))
-                .order_by(SearchChange.id)
-                .limit(BATCH)
-            ).all()
-            if not rows:
-                break
-            case_ids = list(dict.fromkeys(case_id for _id, case_id in rows))
-            _apply(session, target, case_ids, timeout)
+    while True:
+        rows = session.execute(
+            sa.select(SearchChange.id, SearchChange.case_id, SearchChange.applied_at)
+            .where(_pending_clause(done))
+            .order_by(SearchChange.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return applied, done
+        case_ids = list(dict.fromkeys(row.case_id for row in rows))
+        network, archive = documents.documents_for(session, case_ids)
+        _write(indexes[NETWORK], case_ids, network, timeout)
+        _write(indexes[ARCHIVE], case_ids, archive, timeout)
+        done = done.advanced([row.id for row in rows])
+        save(done)
+        # applied_at: "indexed by at least one instance", for readers of the log; per-instance
+        # progress is the file above. Only written when new, so catching up stays read-only.
+        fresh = [row.id for row in rows if row.applied_at is None]
+        if fresh:
             session.execute(
                 sa.update(SearchChange)
-                .where(SearchChange.id.in_([row_id for row_id, _case in rows]))
+                .where(SearchChange.id.in_(fresh), SearchChange.applied_at.is_(None))
                 .values(applied_at=utcnow())
             )
-            session.commit()
-            session.expunge_all()
-            applied += len(rows)
+        session.commit()
+        session.expunge_all()
+        applied += len(rows)
+
+
+def apply_pending(timeout: float | None = None) -> int:
+    """Apply the change-log rows this index directory has not seen; returns how many."""
+    target = store()
+    if timeout is None:
+        timeout = current_app.config["SEARCH_WRITE_TIMEOUT"]
+    with target.write_lock(timeout), Session(db.engine) as session:
+        target.ensure()
+        indexes = {name: target.open(name) for name in (NETWORK, ARCHIVE)}
+        applied, _done = _catch_up(
+            session,
+            indexes,
+            _progress(session, target),
+            current_app.config["SEARCH_WRITE_TIMEOUT"],
+            lambda done: progress.save(target.root, done),
+        )
     return applied
 
 
+def pending() -> tuple[int, datetime | None]:
+    """How many change-log rows this index directory has not applied, and the oldest's time."""
+    target = store()
+    with Session(db.engine) as session:
+        count, oldest = session.execute(
+            sa.select(sa.func.count(SearchChange.id), sa.func.min(SearchChange.created_at)).where(
+                _pending_clause(_progress(session, target))
+            )
+        ).one()
+    return count, oldest
+
+
 def pending_count() -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(SearchChange.id)).where(SearchChange.applied_at.is_(None))
-    )
+    return pending()[0]
+
+
+def catch_up_if_behind() -> int:
+    """Before a search: apply what other instances (or a crashed run) committed meanwhile.
+
+    One cheap query when nothing is pending. A busy lock means another process of this
+    instance is applying right now; the search then goes ahead on what the index holds.
+    """
+    target = store()
+    done = progress.load(target.root)
+    if done is not None and target.exists():
+        with Session(db.engine) as session:
+            behind = session.scalar(
+                sa.select(SearchChange.id).where(_pending_clause(done)).limit(1)
+            )
+        if behind is None:
+            return 0
+    try:
+        return apply_pending(timeout=current_app.config["SEARCH_CATCH_UP_TIMEOUT"])
+    except IndexLockTimeout:
+        current_app.logger.info("Search index busy; searching without catching up first.")
+        return 0
 
 
 def _after_commit(session: Session) -> None:
@@ -139,8 +209,12 @@ def rebuild() -> RebuildReport:
     builds = {name: target.new_build(name) for name in (NETWORK, ARCHIVE)}
     writers = {name: index.writer(limitmb=256) for name, (_path, index) in builds.items()}
     with Session(db.engine) as session:
-        # One read transaction: the snapshot holds every change up to this change-log id.
+        # One read transaction: the snapshot holds every change up to this change-log id,
+        # except ids not committed yet (PostgreSQL): those are gaps the catch-up looks at.
         snapshot_id = session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
+        recent = session.scalars(
+            sa.select(SearchChange.id).where(SearchChange.id > snapshot_id - GAP_WINDOW)
+        ).all()
         for network_doc, archive_doc in documents.all_documents(session):
             writers[NETWORK].add_document(**network_doc)
             report.network += 1
@@ -149,26 +223,19 @@ def rebuild() -> RebuildReport:
                 report.archive += 1
     for writer in writers.values():
         writer.commit(optimize=True)
+    snapshot = progress.Progress(upto=max(snapshot_id - GAP_WINDOW, 0)).advanced(recent)
+    snapshot.upto = snapshot_id
     with target.write_lock(timeout), Session(db.engine) as session:
         # Changes committed while we built: apply them to the new builds before the swap.
-        later = session.execute(
-            sa.select(SearchChange.id, SearchChange.case_id).where(SearchChange.id > snapshot_id)
-        ).all()
-        if later:
-            case_ids = list(dict.fromkeys(case_id for _id, case_id in later))
-            network, archive = documents.documents_for(session, case_ids)
-            _write(builds[NETWORK][1], case_ids, network, timeout)
-            _write(builds[ARCHIVE][1], case_ids, archive, timeout)
-        report.caught_up = len(later)
+        indexes = {name: index for name, (_path, index) in builds.items()}
+        report.caught_up, done = _catch_up(session, indexes, snapshot, timeout, lambda d: None)
         for name, (path, _index) in builds.items():
             target.swap(name, path)
-        # Exactly what the new builds hold: the snapshot and the changes applied since.
-        done = sa.or_(
-            SearchChange.id <= snapshot_id, SearchChange.id.in_([row_id for row_id, _c in later])
-        )
+        progress.save(target.root, done)
+        # Everything up to the snapshot is in the new builds (applied_at is informational).
         session.execute(
             sa.update(SearchChange)
-            .where(SearchChange.applied_at.is_(None), done)
+            .where(SearchChange.applied_at.is_(None), SearchChange.id <= snapshot_id)
             .values(applied_at=utcnow())
         )
         session.commit()
@@ -196,7 +263,7 @@ def _indexed(index) -> dict[str, str]:
 def check() -> CheckReport:
     """Compare every document the database implies with what the indexes hold."""
     target = store()
-    report = CheckReport(pending=pending_count())
+    report = CheckReport(pending=pending_count() if target.exists() else 0)
     if not target.exists():
         report.problems["index"] = [f"no search index in {target.root}"]
         return report
