@@ -207,9 +207,8 @@ from app.models import Role, Theme, Municipality
 from app.extensions import db
 import sqlalchemy as sa
 
-instance, label, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-app = create_app({"INSTANCE_PATH": instance,
-                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/casusplein.db"}, testing=True)
+instance, label, count, uri = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+app = create_app({"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": uri}, testing=True)
 with app.app_context():
     town = db.session.scalar(sa.select(Municipality).limit(1))
     user = create_user(email=f"{label}@example.nl", display_name=label, role=Role.PARTICIPANT,
@@ -224,7 +223,7 @@ with app.app_context():
 
 
 def test_two_processes_writing_at_once_lose_nothing(
-    app, tmp_path, make_municipality, find, expert, runner
+    app, tmp_path, database_uri, make_municipality, find, expert, runner
 ):
     make_municipality()
     indexer.store().ensure()
@@ -234,7 +233,7 @@ def test_two_processes_writing_at_once_lose_nothing(
     per_process = 15
     processes = [
         subprocess.Popen(
-            [sys.executable, str(script), str(tmp_path), label, str(per_process)],
+            [sys.executable, str(script), str(tmp_path), label, str(per_process), database_uri],
             env=env,
             cwd=PROJECT_ROOT,
             stderr=subprocess.PIPE,

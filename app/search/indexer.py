@@ -56,17 +56,24 @@ def _on_publication(publication, action: str) -> None:
 
 
 def _write(index, case_ids: Iterable[int], docs: dict[int, dict], timeout: float) -> None:
-    writer = index.writer(timeout=timeout)
+    """Write under IndexStore.write_lock, which every writer here holds (hence _lk=False).
+
+    Whoosh's own lock would stay held by a leaked file handle for the rest of the process
+    whenever its writer fails to start or to commit (a full disk), and every later write
+    would then end in LockError even after the disk had room again.
+    """
+    writer = index.writer(timeout=timeout, _lk=False)
     try:
         for case_id in case_ids:
             if case_id in docs:
                 writer.update_document(**docs[case_id])
             else:
                 writer.delete_by_term("case_id", str(case_id))
+        writer.commit()
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
         raise
-    writer.commit()
 
 
 def _progress(session: Session, target: IndexStore) -> progress.Progress:
@@ -74,6 +81,8 @@ def _progress(session: Session, target: IndexStore) -> progress.Progress:
     stored = progress.load(target.root)
     if stored is not None:
         return stored
+    if not target.exists():
+        return progress.Progress()  # no index yet: it will be created empty
     first_pending = session.scalar(
         sa.select(sa.func.min(SearchChange.id)).where(SearchChange.applied_at.is_(None))
     )

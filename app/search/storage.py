@@ -51,7 +51,9 @@ class IndexStore:
         if not link.is_symlink() and not link.exists():
             return None
         path = Path(os.path.realpath(link))
-        return path if whoosh_index.exists_in(str(path)) else None
+        # A table of contents says an index is there; whether it reads is for open() to find
+        # out (and to report), so a damaged index is never mistaken for a missing one.
+        return path if any(path.glob("_MAIN_*.toc")) else None
 
     def exists(self) -> bool:
         return all(self.live_path(name) is not None for name in SCHEMAS)
