@@ -106,3 +106,15 @@ def test_gaps_are_kept_until_seen_or_too_old():
     assert done.advanced([4, 7], now=101.0) == progress.Progress(7, {})
     assert done.advanced([7], now=100.0 + progress.GAP_SECONDS) == progress.Progress(7, {})
     assert done.advanced([], now=101.0) == done
+
+
+def test_an_index_ahead_of_a_restored_log_is_reported(app, client, write_case, runner):
+    write_case(title="Na de back-up", summary="Een nieuwe casus.")
+    # As after restoring a backup from before this case: the log lost its newest row.
+    db.session.execute(sa.delete(SearchChange))
+    db.session.commit()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "ahead of the change log" in response.json["checks"]["search_index"]
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert client.get("/healthz").status_code == 200

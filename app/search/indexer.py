@@ -2,8 +2,15 @@
 
 Every change that affects search writes a SearchChange row in its own transaction (the
 receivers below). After the commit, the indexer applies pending rows in order under a
-cross-process write lock and stamps them applied. A crash in between leaves the rows pending,
-and the next run (any later write, `flask search catch-up`, or `make run`) applies them.
+cross-process write lock and records how far it got in the index directory (progress.py).
+A crash in between leaves the rows pending for this directory, and the next run (any later
+write, the next search, `flask search catch-up`, or `make run`) applies them.
+
+Instances that share one database but each have their own SEARCH_INDEX_DIR each follow the
+whole log: a write indexes on its own instance after its commit, and every other instance
+applies it before its next search (catch_up_if_behind), so a case posted on one instance is
+found by the next search on any other. `flask search catch-up` from cron keeps an instance
+that nobody searches level too.
 """
 
 from collections.abc import Iterable
@@ -158,6 +165,19 @@ def pending() -> tuple[int, datetime | None]:
             )
         ).one()
     return count, oldest
+
+
+def ahead_of_log() -> bool:
+    """True when this index applied ids the log does not hold: a restored, older database.
+
+    The index then describes another history and later ids would be skipped; it needs a
+    rebuild (which `backup restore` runs for its own instance, not for the others).
+    """
+    done = progress.load(store().root)
+    if done is None or done.upto == 0:
+        return False
+    newest = db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
+    return newest < done.upto
 
 
 def pending_count() -> int:

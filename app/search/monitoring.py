@@ -2,7 +2,8 @@
 
 Called by monitoring, so it stays cheap: it opens each index afresh (without memory mapping,
 so a truncated file is an error here rather than a crash), reads one stored document and one
-term, and asks the database one question about this index directory's pending changes.
+term, and asks the database two cheap questions: the newest change-log id, and the oldest
+change this index directory has not applied.
 """
 
 from flask import current_app
@@ -33,6 +34,8 @@ def _index_problem(name: str) -> str | None:
 def index_problem() -> str | None:
     """None when both indexes read and no change waits too long; else what is wrong."""
     problems = [problem for name in SCHEMAS if (problem := _index_problem(name))]
+    if indexer.ahead_of_log():
+        problems.append("index is ahead of the change log (database restored?): rebuild it")
     count, oldest = indexer.pending()
     if oldest is not None:
         waiting = (utcnow() - oldest).total_seconds()
