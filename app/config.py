@@ -85,6 +85,10 @@ class Config:
     SEARCH_RESULTS_PER_PAGE = 20
     # Seconds a writer waits for the index lock before leaving the change for the catch-up.
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "30"))
+    # A search first applies changes other instances logged, waiting at most this long.
+    SEARCH_CATCH_UP_TIMEOUT = float(os.environ.get("SEARCH_CATCH_UP_TIMEOUT", "2"))
+    # /healthz reports the index as behind when a change waits longer than this (seconds).
+    SEARCH_HEALTH_MAX_LAG = float(os.environ.get("SEARCH_HEALTH_MAX_LAG", "120"))
     # When off, the published archive (and its search, feeds and exports) needs an account.
     ARCHIVE_PUBLIC = os.environ.get("ARCHIVE_PUBLIC", "1") == "1"
     ARCHIVE_LICENCE = os.environ.get("ARCHIVE_LICENCE", "CC BY 4.0")

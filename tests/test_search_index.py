@@ -80,7 +80,6 @@ def test_catch_up_after_a_crash_between_commit_and_indexing(
     monkeypatch.setattr(indexer, "apply_pending", _crash)
     write_case(title="Na de crash", summary="Een brandweerkazerne.")
     monkeypatch.undo()
-    assert find(expert, "brandweerkazerne").total == 0
     assert _pending() == 1
     check = runner.invoke(args=["search", "check"])
     assert check.exit_code == 1
@@ -208,9 +207,8 @@ from app.models import Role, Theme, Municipality
 from app.extensions import db
 import sqlalchemy as sa
 
-instance, label, count, database_uri = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-app = create_app({"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": database_uri},
-                 testing=True)
+instance, label, count, uri = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+app = create_app({"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": uri}, testing=True)
 with app.app_context():
     town = db.session.scalar(sa.select(Municipality).limit(1))
     user = create_user(email=f"{label}@example.nl", display_name=label, role=Role.PARTICIPANT,
@@ -225,7 +223,7 @@ with app.app_context():
 
 
 def test_two_processes_writing_at_once_lose_nothing(
-    app, tmp_path, make_municipality, find, expert, runner
+    app, tmp_path, database_uri, make_municipality, find, expert, runner
 ):
     make_municipality()
     indexer.store().ensure()
@@ -235,14 +233,7 @@ def test_two_processes_writing_at_once_lose_nothing(
     per_process = 15
     processes = [
         subprocess.Popen(
-            [
-                sys.executable,
-                str(script),
-                str(tmp_path),
-                label,
-                str(per_process),
-                app.config["SQLALCHEMY_DATABASE_URI"],
-            ],
+            [sys.executable, str(script), str(tmp_path), label, str(per_process), database_uri],
             env=env,
             cwd=PROJECT_ROOT,
             stderr=subprocess.PIPE,

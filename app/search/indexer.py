@@ -2,12 +2,20 @@
 
 Every change that affects search writes a SearchChange row in its own transaction (the
 receivers below). After the commit, the indexer applies pending rows in order under a
-cross-process write lock and stamps them applied. A crash in between leaves the rows pending,
-and the next run (any later write, `flask search catch-up`, or `make run`) applies them.
+cross-process write lock and records how far it got in the index directory (progress.py).
+A crash in between leaves the rows pending for this directory, and the next run (any later
+write, the next search, `flask search catch-up`, or `make run`) applies them.
+
+Instances that share one database but each have their own SEARCH_INDEX_DIR each follow the
+whole log: a write indexes on its own instance after its commit, and every other instance
+applies it before its next search (catch_up_if_behind), so a case posted on one instance is
+found by the next search on any other. `flask search catch-up` from cron keeps an instance
+that nobody searches level too.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -18,10 +26,12 @@ from app import events
 from app.extensions import db
 from app.models import Case, Comment, Method, Reflection, SearchChange, User
 from app.models.base import utcnow
-from app.search import documents
+from app.search import documents, progress
 from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, IndexStore
 
 BATCH = 500
+# A rebuild treats ids missing among the last GAP_WINDOW as possibly not committed yet.
+GAP_WINDOW = 1000
 _DIRTY = "search_changes_pending"
 
 
@@ -104,63 +114,152 @@ def _updates(
 
 
 def _write(index, updates: list[tuple[str, str, dict | None]], timeout: float) -> None:
-    writer = index.writer(timeout=timeout)
+    """Write under IndexStore.write_lock, which every writer here holds (hence _lk=False).
+
+    Whoosh's own lock would stay held by a leaked file handle for the rest of the process
+    whenever its writer fails to start or to commit (a full disk), and every later write
+    would then end in LockError even after the disk had room again.
+    """
+    writer = index.writer(timeout=timeout, _lk=False)
     try:
         for key_field, key, doc in updates:
             if doc is not None:
                 writer.update_document(**doc)
             else:
                 writer.delete_by_term(key_field, key)
+        writer.commit()
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
         raise
-    writer.commit()
 
 
-def _apply(session: Session, indexes: dict, rows: list, timeout: float) -> None:
-    """Bring the documents these change-log rows name up to date in the given indexes."""
-    updates = _updates(session, *_targets(rows))
-    for name, index in indexes.items():
-        _write(index, updates[name], timeout)
+def _progress(session: Session, target: IndexStore) -> progress.Progress:
+    """This index directory's progress; an older installation's is read from `applied_at`."""
+    stored = progress.load(target.root)
+    if stored is not None:
+        return stored
+    if not target.exists():
+        return progress.Progress()  # no index yet: it will be created empty
+    first_pending = session.scalar(
+        sa.select(sa.func.min(SearchChange.id)).where(SearchChange.applied_at.is_(None))
+    )
+    if first_pending is not None:
+        return progress.Progress(upto=first_pending - 1)
+    return progress.Progress(upto=session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0)
 
 
-def apply_pending(limit: int | None = None) -> int:
-    """Apply pending change-log rows in id order; returns how many were applied."""
-    target = store()
-    timeout = current_app.config["SEARCH_WRITE_TIMEOUT"]
+def _pending_clause(done: progress.Progress):
+    clause = SearchChange.id > done.upto
+    if done.gaps:
+        clause = sa.or_(clause, SearchChange.id.in_(sorted(done.gaps)))
+    return clause
+
+
+def _catch_up(session: Session, indexes: dict, done: progress.Progress, timeout: float, save):
+    """Apply the rows `done` has not seen to `indexes`, in batches; returns (applied, progress)."""
     applied = 0
-    with target.write_lock(timeout), Session(db.engine) as session:
-        target.ensure()
-        while limit is None or applied < limit:
-            rows = session.execute(
-                sa.select(
-                    SearchChange.id,
-                    SearchChange.entity,
-                    SearchChange.entity_id,
-                    SearchChange.case_id,
-                )
-                .where(SearchChange.applied_at.is_(None))
-                .order_by(SearchChange.id)
-                .limit(BATCH)
-            ).all()
-            if not rows:
-                break
-            _apply(session, {name: target.open(name) for name in (NETWORK, ARCHIVE)}, rows, timeout)
+    while True:
+        rows = session.execute(
+            sa.select(
+                SearchChange.id,
+                SearchChange.entity,
+                SearchChange.entity_id,
+                SearchChange.case_id,
+                SearchChange.applied_at,
+            )
+            .where(_pending_clause(done))
+            .order_by(SearchChange.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return applied, done
+        updates = _updates(session, *_targets(rows))
+        for name, index in indexes.items():
+            _write(index, updates[name], timeout)
+        done = done.advanced([row.id for row in rows])
+        save(done)
+        # applied_at: "indexed by at least one instance", for readers of the log; per-instance
+        # progress is the file above. Only written when new, so catching up stays read-only.
+        fresh = [row.id for row in rows if row.applied_at is None]
+        if fresh:
             session.execute(
                 sa.update(SearchChange)
-                .where(SearchChange.id.in_([row.id for row in rows]))
+                .where(SearchChange.id.in_(fresh), SearchChange.applied_at.is_(None))
                 .values(applied_at=utcnow())
             )
-            session.commit()
-            session.expunge_all()
-            applied += len(rows)
+        session.commit()
+        session.expunge_all()
+        applied += len(rows)
+
+
+def apply_pending(timeout: float | None = None) -> int:
+    """Apply the change-log rows this index directory has not seen; returns how many."""
+    target = store()
+    if timeout is None:
+        timeout = current_app.config["SEARCH_WRITE_TIMEOUT"]
+    with target.write_lock(timeout), Session(db.engine) as session:
+        target.ensure()
+        indexes = {name: target.open(name) for name in (NETWORK, ARCHIVE)}
+        applied, _done = _catch_up(
+            session,
+            indexes,
+            _progress(session, target),
+            current_app.config["SEARCH_WRITE_TIMEOUT"],
+            lambda done: progress.save(target.root, done),
+        )
     return applied
 
 
+def pending() -> tuple[int, datetime | None]:
+    """How many change-log rows this index directory has not applied, and the oldest's time."""
+    target = store()
+    with Session(db.engine) as session:
+        count, oldest = session.execute(
+            sa.select(sa.func.count(SearchChange.id), sa.func.min(SearchChange.created_at)).where(
+                _pending_clause(_progress(session, target))
+            )
+        ).one()
+    return count, oldest
+
+
+def ahead_of_log() -> bool:
+    """True when this index applied ids the log does not hold: a restored, older database.
+
+    The index then describes another history and later ids would be skipped; it needs a
+    rebuild (which `backup restore` runs for its own instance, not for the others).
+    """
+    done = progress.load(store().root)
+    if done is None or done.upto == 0:
+        return False
+    newest = db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
+    return newest < done.upto
+
+
 def pending_count() -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(SearchChange.id)).where(SearchChange.applied_at.is_(None))
-    )
+    return pending()[0]
+
+
+def catch_up_if_behind() -> int:
+    """Before a search: apply what other instances (or a crashed run) committed meanwhile.
+
+    One cheap query when nothing is pending. A busy lock means another process of this
+    instance is applying right now; the search then goes ahead on what the index holds.
+    """
+    target = store()
+    done = progress.load(target.root)
+    if done is not None and target.exists():
+        with Session(db.engine) as session:
+            behind = session.scalar(
+                sa.select(SearchChange.id).where(_pending_clause(done)).limit(1)
+            )
+        if behind is None:
+            return 0
+    try:
+        return apply_pending(timeout=current_app.config["SEARCH_CATCH_UP_TIMEOUT"])
+    except IndexLockTimeout:
+        current_app.logger.info("Search index busy; searching without catching up first.")
+        return 0
 
 
 def _after_commit(session: Session) -> None:
@@ -195,8 +294,12 @@ def rebuild() -> RebuildReport:
     builds = {name: target.new_build(name) for name in (NETWORK, ARCHIVE)}
     writers = {name: index.writer(limitmb=256) for name, (_path, index) in builds.items()}
     with Session(db.engine) as session:
-        # One read transaction: the snapshot holds every change up to this change-log id.
+        # One read transaction: the snapshot holds every change up to this change-log id,
+        # except ids not committed yet (PostgreSQL): those are gaps the catch-up looks at.
         snapshot_id = session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
+        recent = session.scalars(
+            sa.select(SearchChange.id).where(SearchChange.id > snapshot_id - GAP_WINDOW)
+        ).all()
         for network_doc, archive_doc in documents.all_documents(session):
             writers[NETWORK].add_document(**network_doc)
             report.network += 1
@@ -205,27 +308,19 @@ def rebuild() -> RebuildReport:
                 report.archive += 1
     for writer in writers.values():
         writer.commit(optimize=True)
+    snapshot = progress.Progress(upto=max(snapshot_id - GAP_WINDOW, 0)).advanced(recent)
+    snapshot.upto = snapshot_id
     with target.write_lock(timeout), Session(db.engine) as session:
         # Changes committed while we built: apply them to the new builds before the swap.
-        later = session.execute(
-            sa.select(
-                SearchChange.id, SearchChange.entity, SearchChange.entity_id, SearchChange.case_id
-            ).where(SearchChange.id > snapshot_id)
-        ).all()
-        if later:
-            _apply(
-                session, {name: index for name, (_path, index) in builds.items()}, later, timeout
-            )
-        report.caught_up = len(later)
+        indexes = {name: index for name, (_path, index) in builds.items()}
+        report.caught_up, done = _catch_up(session, indexes, snapshot, timeout, lambda d: None)
         for name, (path, _index) in builds.items():
             target.swap(name, path)
-        # Exactly what the new builds hold: the snapshot and the changes applied since.
-        done = sa.or_(
-            SearchChange.id <= snapshot_id, SearchChange.id.in_([row.id for row in later])
-        )
+        progress.save(target.root, done)
+        # Everything up to the snapshot is in the new builds (applied_at is informational).
         session.execute(
             sa.update(SearchChange)
-            .where(SearchChange.applied_at.is_(None), done)
+            .where(SearchChange.applied_at.is_(None), SearchChange.id <= snapshot_id)
             .values(applied_at=utcnow())
         )
         session.commit()
@@ -260,7 +355,7 @@ def _report_order(key: str) -> tuple[int, int]:
 def check() -> CheckReport:
     """Compare every document the database implies with what the indexes hold."""
     target = store()
-    report = CheckReport(pending=pending_count())
+    report = CheckReport(pending=pending_count() if target.exists() else 0)
     if not target.exists():
         report.problems["index"] = [f"no search index in {target.root}"]
         return report

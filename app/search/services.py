@@ -12,7 +12,7 @@ from whoosh.query import Every, Query, Term
 from app.extensions import db
 from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
 from app.permissions import AnyUser, read_scope
-from app.search import facets, highlight
+from app.search import facets, highlight, indexer
 from app.search.analysis import SynonymList
 from app.search.indexer import store
 from app.search.query import clean, parse, scope_query
@@ -32,6 +32,7 @@ FACET_LABELS = {
 SORTS = {"relevance": "relevantie", "newest": "nieuwste eerst"}
 MAX_PAGE = 50
 SIMILAR_LIMIT = 5
+UNAVAILABLE = "Zoeken is tijdelijk niet beschikbaar. Probeer het over een paar minuten opnieuw."
 
 _synonyms: dict[str, SynonymList] = {}
 
@@ -113,6 +114,7 @@ class SearchPage:
     facets: list[Facet] = field(default_factory=list)
     suggestion: str | None = None
     notice: str | None = None
+    unavailable: bool = False
 
 
 @dataclass(frozen=True)
@@ -223,14 +225,38 @@ def _facets(index_view: IndexView, matched: int, params: SearchParams, labels: d
     return result
 
 
+def _catch_up() -> None:
+    """Apply changes other instances logged first, so a search sees them (see indexer)."""
+    try:
+        indexer.catch_up_if_behind()
+    except Exception:  # a broken or full index must not stop the search of what it holds
+        current_app.logger.exception("Catching up the search index before a search failed.")
+
+
 def search(
     user: AnyUser, params: SearchParams, archive: bool = False, full: bool = True
 ) -> SearchPage:
     """One page of results with facet counts and suggestions, all within the user's scope.
 
     With full=False only the hits themselves (no snippets, facets or suggestions): the cheap
-    form for quick look-ups and the benchmark's "plain" mode.
+    form for quick look-ups and the benchmark's "plain" mode. When the index cannot be read,
+    an empty page that says so: search is down, the rest of the site is not.
     """
+    _catch_up()
+    try:
+        return _search(user, params, archive, full)
+    except Exception:  # Whoosh on a damaged index raises all sorts (EOFError, struct.error, ...)
+        current_app.logger.exception("Search failed; answering that search is unavailable.")
+        db.session.rollback()
+        return SearchPage(
+            params=replace(params, text=clean(params.text).text),
+            archive=archive or read_scope(user).archive_only,
+            notice=UNAVAILABLE,
+            unavailable=True,
+        )
+
+
+def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> SearchPage:
     cleaned = clean(params.text)
     params = replace(params, text=cleaned.text)
     index_view, allowed, fields, archive = _target(user, archive)
@@ -284,7 +310,20 @@ def _count(index_view: IndexView, text: str, fields: dict[str, float], allowed: 
 def similar_cases(
     user: AnyUser, case_id: int, archive: bool = False, limit: int = SIMILAR_LIMIT
 ) -> list[SimilarCase]:
-    """The cases most like this one that the user may read; never the case itself."""
+    """The cases most like this one that the user may read; never the case itself.
+
+    An unreadable index gives an empty list: the case page itself must still be served.
+    """
+    _catch_up()
+    try:
+        return _similar(user, case_id, archive, limit)
+    except Exception:
+        current_app.logger.exception("Similar cases failed; showing none.")
+        db.session.rollback()
+        return []
+
+
+def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[SimilarCase]:
     index_view, allowed, _fields, archive = _target(user, archive)
     searcher = index_view.searcher
     docnum = searcher.document_number(case_id=str(case_id))

@@ -5,6 +5,7 @@ Layout of SEARCH_INDEX_DIR:
     archive -> builds/archive-<stamp>
     builds/                              (the live builds, and the previous ones for a while)
     write.lock                           (held by whoever writes or swaps an index)
+    progress.json                        (how far these indexes got in the change log)
 
 Whoosh searchers must not be shared between threads, so every thread keeps its own, reopened
 only when the index generation changed (a cheap directory listing tells).
@@ -24,6 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
+from app.search import progress
 from app.search.schema import archive_schema, network_schema
 
 NETWORK = "network"
@@ -49,7 +51,9 @@ class IndexStore:
         if not link.is_symlink() and not link.exists():
             return None
         path = Path(os.path.realpath(link))
-        return path if whoosh_index.exists_in(str(path)) else None
+        # A table of contents says an index is there; whether it reads is for open() to find
+        # out (and to report), so a damaged index is never mistaken for a missing one.
+        return path if any(path.glob("_MAIN_*.toc")) else None
 
     def exists(self) -> bool:
         return all(self.live_path(name) is not None for name in SCHEMAS)
@@ -70,12 +74,20 @@ class IndexStore:
         temporary.symlink_to(build.relative_to(self.root))
         os.replace(temporary, self.link(name))
 
-    def ensure(self) -> None:
-        """Create empty indexes where none exist yet (a new installation, a test)."""
+    def ensure(self) -> bool:
+        """Create empty indexes where none exist yet (a new installation, a test).
+
+        Returns True when it created one: the caller must then replay the change log.
+        """
+        created = False
         for name in SCHEMAS:
             if self.live_path(name) is None:
                 path, _index = self.new_build(name)
                 self.swap(name, path)
+                created = True
+        if created:
+            progress.save(self.root, progress.Progress())
+        return created
 
     def open(self, name: str) -> FileIndex:
         path = self.live_path(name)
