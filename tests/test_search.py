@@ -229,6 +229,18 @@ def test_similar_cases_on_the_case_page(client, login, make_user, write_case):
     assert "Los" not in section
 
 
+def test_similar_cases_follow_the_index_despite_caching(client, login, make_user, write_case):
+    author = make_user()
+    first = write_case(author=author, title="Windpark A", summary="Windmolens en geluidshinder.")
+    login(author)
+    page = client.get(f"/cases/{first.id}").get_data(as_text=True)
+    assert "Windpark B" not in page.split('id="similar-cases"')[1].split("</section>")[0]
+    # A new similar case changes the index, so the cached list must not be served again.
+    write_case(author=author, title="Windpark B", summary="Windmolens, geluidshinder en onrust.")
+    page = client.get(f"/cases/{first.id}").get_data(as_text=True)
+    assert "Windpark B" in page.split('id="similar-cases"')[1].split("</section>")[0]
+
+
 def test_synonyms_page_for_organisers_only(client, login, make_user):
     login(make_user(Role.PARTICIPANT))
     assert client.get("/search/synonyms").status_code == 403

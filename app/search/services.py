@@ -125,6 +125,10 @@ class SimilarCase:
     municipality: str
 
 
+# Entries kept per searcher, across similar-case lists and the other caches on the view.
+SIMILAR_CACHE_SIZE = 1024
+
+
 def _municipality_labels() -> dict[str, str]:
     return {
         str(key): name
@@ -334,19 +338,35 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
     allowed &= ~facets.query_bits(index_view, Term("doc_type", "method"), cache_key="methods")
     if not allowed:
         return []
+    # More-like-this is the costly part of a case page; its answer only changes with the index,
+    # so it is kept with this searcher (reopened on every index change), per exact read scope.
+    key = ("similar", case_id, limit, allowed)
+    hits = index_view.cache.get(key)
+    if hits is None:
+        results = searcher.more_like(
+            docnum, "body", top=limit, numterms=12, filter=facets.docnums(allowed)
+        )
+        hits = [
+            (
+                int(hit["case_id"]),
+                int(hit["publication_id"]) if hit.get("publication_id") else None,
+                hit["title"],
+                hit.get("municipality", ""),
+            )
+            for hit in results
+            if int(hit["case_id"]) != case_id
+        ]
+        if len(index_view.cache) < SIMILAR_CACHE_SIZE:
+            index_view.cache[key] = hits
     municipalities = _municipality_labels()
-    results = searcher.more_like(
-        docnum, "body", top=limit, numterms=12, filter=facets.docnums(allowed)
-    )
     return [
         SimilarCase(
-            case_id=int(hit["case_id"]),
-            publication_id=int(hit["publication_id"]) if hit.get("publication_id") else None,
-            title=hit["title"],
-            municipality=municipalities.get(hit.get("municipality", ""), ""),
+            case_id=hit_case_id,
+            publication_id=publication_id,
+            title=title,
+            municipality=municipalities.get(municipality, ""),
         )
-        for hit in results
-        if int(hit["case_id"]) != case_id
+        for hit_case_id, publication_id, title, municipality in hits
     ]
 
 
