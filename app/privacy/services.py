@@ -19,7 +19,7 @@ from app import events
 from app.audit.services import events_by, forget_addresses_of, record
 from app.auth.services import revoke_sessions
 from app.extensions import db
-from app.models import Case, Comment, Erasure, RecoveryCode, Reflection, User
+from app.models import Case, Comment, Erasure, Notification, RecoveryCode, Reflection, User
 from app.models.base import utcnow
 from app.security.services import forget_account
 
@@ -123,7 +123,19 @@ def pending_requests() -> list[User]:
     )
 
 
+def _forget_name_in_notifications(name: str) -> None:
+    """Other people's notifications quote who commented or reflected: quote nobody any more."""
+    for column in (Notification.title, Notification.body):
+        db.session.execute(
+            sa.update(Notification)
+            .where(column.contains(name, autoescape=True))
+            .values({column.key: sa.func.replace(column, name, ERASED_NAME)})
+        )
+
+
 def _anonymise(user: User) -> None:
+    if user.display_name and user.display_name != ERASED_NAME:
+        _forget_name_in_notifications(user.display_name)
     forget_account(user.email)
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.display_name = ERASED_NAME
