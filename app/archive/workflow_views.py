@@ -27,8 +27,15 @@ from app.permissions import (
 from app.reflections.services import for_case, get_reflection
 
 
-def archive_panel_context(case, consent_form: ConsentForm | None = None) -> dict[str, Any]:
-    """What the archive panel on a case page shows this user."""
+def archive_panel_context(
+    case, consent_form: ConsentForm | None = None, reflections: list | None = None
+) -> dict[str, Any]:
+    """What the archive panel on a case page shows this user.
+
+    The case page passes the reflections it already loaded, so they are not queried twice.
+    """
+    if reflections is None:
+        reflections = for_case(case)
     consented = services.consented_reflection_ids(case)
     return {
         "case": case,
@@ -39,7 +46,7 @@ def archive_panel_context(case, consent_form: ConsentForm | None = None) -> dict
         "event_labels": services.EVENT_LABELS,
         "own_reflections": [
             (reflection, reflection.id in consented)
-            for reflection in for_case(case)
+            for reflection in reflections
             if can_consent_reflection(current_user, reflection)
         ],
     }

@@ -117,12 +117,13 @@ def new():
 @login_required
 def detail(case_id: int):
     case = _readable_case_or_404(case_id)
-    # Both contexts carry the case itself, so merging them gives one "case" key.
+    # The contexts all carry the case itself, so merging them gives one "case" key.
+    reflections = reflections_context(case)
     context = {
         **thread_context(case),
-        **reflections_context(case),
+        **reflections,
         **case_methods_context(case),
-        **archive_panel_context(case),
+        **archive_panel_context(case, reflections=reflections["reflections"]),
     }
     return render_template(
         "cases/detail.html",
