@@ -8,7 +8,8 @@
    then checks that every acknowledged write is in the database (and PRAGMA integrity_check)
    and that the search index matches the database (`flask search check`).
 3. Page throughput with `wrk` (Debian package), same gunicorn settings: the case list and a
-   case page (logged in) beside a bare Flask page rendering a 20-item template.
+   case page (logged in; as repeat views from the page cache, and with the cache off) and the
+   search results page, beside a bare Flask page rendering a 20-item template.
 
 Every loop is bounded in time and in count; only 127.0.0.1 is ever contacted. Settings come
 from the environment: LOADTEST_USERS (6), LOADTEST_SECONDS (60), WORKERS (2), WRK_SECONDS (10).
@@ -271,20 +272,35 @@ def wrk(url: str, cookie: str = "") -> float:
 
 
 def throughput(app_port: int, cookie: str, case_id: int, env: dict) -> None:
-    bare_port = free_port()
+    """Requests/s beside a bare page; pages twice: as repeat views and with the cache off.
+
+    wrk asks for one URL over and over, so with the page cache on it measures repeat views
+    (a person going back to the list, htmx re-requesting a page on "back"); the run with
+    PAGE_CACHE_SECONDS=0 measures the cost of rendering a page from the database.
+    """
+    bare_port, uncached_port = free_port(), free_port()
     bare = start_gunicorn("bare_app:app", bare_port, env, PROJECT_ROOT / "scripts")
+    uncached = start_gunicorn(
+        "app:create_app()", uncached_port, {**env, "PAGE_CACHE_SECONDS": "0"}, PROJECT_ROOT
+    )
+    pages = {"case list": "/cases", "case page": f"/cases/{case_id}"}
     try:
-        figures = {
-            "bare Flask page (20-item template)": wrk(f"http://{HOST}:{bare_port}/"),
-            "case list /cases": wrk(f"http://{HOST}:{app_port}/cases", cookie),
-            f"case page /cases/{case_id}": wrk(f"http://{HOST}:{app_port}/cases/{case_id}", cookie),
-        }
+        figures = {"bare Flask page (20-item template)": wrk(f"http://{HOST}:{bare_port}/")}
+        for name, path in pages.items():
+            figures[f"{name} {path}, repeat view"] = wrk(f"http://{HOST}:{app_port}{path}", cookie)
+        for name, path in pages.items():
+            url = f"http://{HOST}:{uncached_port}{path}"
+            figures[f"{name} {path}, cache off"] = wrk(url, cookie)
+        figures["search results page /search?q=jongeren"] = wrk(
+            f"http://{HOST}:{app_port}/search?q=jongeren", cookie
+        )
     finally:
         stop(bare)
+        stop(uncached)
     baseline = figures["bare Flask page (20-item template)"]
     print(f"\nPage throughput: wrk -t2 -c8 -d{WRK_SECONDS}s, gunicorn {WORKERS} sync workers")
     for name, rate in figures.items():
-        print(f"  {name:40} {rate:8.0f} req/s  {100 * rate / baseline:5.0f}% of bare")
+        print(f"  {name:48} {rate:8.0f} req/s  {100 * rate / baseline:5.0f}% of bare")
 
 
 def main() -> int:

@@ -12,10 +12,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import current_app
 
-from app import events
+from app import content_version, events
 from app.extensions import db
 from app.privacy.services import reapply_erasures
 
@@ -120,8 +119,9 @@ def restore_backup(path: Path) -> None:
     else:
         raise BackupError(f"restoring {dialect} databases is not supported")
     db.engine.dispose()
-    with db.engine.connect() as connection:
-        connection.execute(sa.text("SELECT 1"))
+    with db.engine.begin() as connection:
+        # Pages cached before the restore show data the database no longer holds.
+        content_version.replace_token(connection)
     current_app.logger.info("database restored from %s", path)
     if erased := reapply_erasures():
         current_app.logger.info("%s erasure(s) re-applied after the restore", erased)

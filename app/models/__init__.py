@@ -19,6 +19,7 @@ from app.models.case import (
     case_themes,
 )
 from app.models.comment import Comment
+from app.models.content_version import ContentVersion
 from app.models.intake import Application, ApplicationStatus, IntakeAttempt, application_themes
 from app.models.invitation import Invitation
 from app.models.maatwerk import MaatwerkStatus, MaatwerkTrack, WorkSession
@@ -58,6 +59,7 @@ __all__ = [
     "Case",
     "CaseStatus",
     "Comment",
+    "ContentVersion",
     "Dilemma",
     "Erasure",
     "IntakeAttempt",
