@@ -30,6 +30,12 @@ def list_methods(theme: str = "", kind: str = "") -> list[Method]:
     return list(db.session.scalars(query))
 
 
+def method_names() -> list[tuple[int, str]]:
+    """(id, name) of every method by name: the choices of the forms that link methods."""
+    rows = db.session.execute(sa.select(Method.id, Method.name).order_by(Method.name))
+    return [(method_id, name) for method_id, name in rows]
+
+
 def get_method(method_id: int) -> Method | None:
     return db.session.get(Method, method_id)
 

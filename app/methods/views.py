@@ -107,9 +107,9 @@ def case_methods_context(case, form: LinkMethodForm | None = None) -> dict:
         form = LinkMethodForm(formdata=None)
     form.method.choices = options(
         (
-            (str(method.id), method.name)
-            for method in services.list_methods()
-            if method.id not in linked
+            (str(method_id), name)
+            for method_id, name in services.method_names()
+            if method_id not in linked
         ),
         empty_label="Kies een methodiek…",
     )
@@ -130,7 +130,9 @@ def _linkable_case(case_id: int):
 def link(case_id: int):
     case = _linkable_case(case_id)
     form = LinkMethodForm()
-    form.method.choices = options((str(m.id), m.name) for m in services.list_methods())
+    form.method.choices = options(
+        (str(method_id), name) for method_id, name in services.method_names()
+    )
     if form.validate_on_submit():
         services.link_case(case, services.get_method(int(form.method.data)))
         return htmx.after_write(

@@ -6,14 +6,14 @@ from flask_login import current_user, login_required
 from app import htmx
 from app.cases.services import get_readable_case
 from app.forms import options
-from app.methods.services import list_methods, methods_by_ids
+from app.methods.services import method_names, methods_by_ids
 from app.permissions import can_change_reflection, can_reflect
 from app.reflections import bp, services
 from app.reflections.forms import ReflectionForm
 
 
 def _with_method_choices(form: ReflectionForm) -> ReflectionForm:
-    form.methods.choices = options((method.id, method.name) for method in list_methods())
+    form.methods.choices = options(method_names())
     return form
 
 
