@@ -15,7 +15,9 @@ Why this is safe:
   never gets a stored page: the request then goes the normal way, with all its checks.
 - Entries expire after PAGE_CACHE_SECONDS, which bounds what depends on the clock (due dates).
 - Only GET requests to PAGE_CACHE_ENDPOINTS that answer 200 without touching the session are
-  stored: a page that shows a flashed message, or sets a cookie, is never replayed.
+  stored: a page that shows a flashed message, or sets a cookie, is never replayed. A view
+  whose answer is provisional says so with do_not_store(): search results are derived from
+  the index, which must first have caught up with the change log.
 
 The session's idle and absolute timeouts are checked before this (app/security).
 """
@@ -30,7 +32,7 @@ from flask import Flask, Response, current_app, g, request, session
 from app import content_version
 
 # Read-only pages, the same for a session until the database changes.
-PAGE_CACHE_ENDPOINTS = frozenset({"cases.index", "cases.detail", "home.index"})
+PAGE_CACHE_ENDPOINTS = frozenset({"cases.index", "cases.detail", "home.index", "search.index"})
 # Session keys that change without changing any page.
 _IGNORED_SESSION_KEYS = frozenset({"seen_at"})
 
@@ -112,6 +114,11 @@ def _serve_stored():
         g.page_cache = (key, version)  # render it, then store it under the version read now
         return None
     return Response(entry.body, status=entry.status, headers=list(entry.headers))
+
+
+def do_not_store() -> None:
+    """For a view whose answer is provisional (a search index that could not catch up)."""
+    g.pop("page_cache", None)
 
 
 def _store(response: Response) -> Response:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from app.content_version import current_token
 from app.extensions import db
 from app.models import Case, User
+from app.search import indexer
 from tests.test_query_counts import counted_queries
 
 
@@ -155,3 +156,26 @@ def test_switched_off_by_configuration(app, client, login, make_user):
     login(make_user())
     _view(client, "/cases")
     assert _view(client, "/cases")[1] > 1
+
+
+def test_search_results_follow_a_new_case_at_once(client, login, make_user, write_case):
+    write_case(title="Eerste casus over de windmolens", situation="windmolens")
+    login(make_user())
+    assert "Eerste casus" in _view(client, "/search?q=windmolens")[0]
+    assert _view(client, "/search?q=windmolens")[1] == 1
+    write_case(title="Tweede casus over de windmolens", situation="windmolens")
+    page = _view(client, "/search?q=windmolens")[0]
+    assert "Eerste casus" in page
+    assert "Tweede casus" in page
+
+
+def test_search_results_are_not_stored_while_the_index_lags(
+    client, login, make_user, write_case, monkeypatch
+):
+    login(make_user())
+    # Another process holds the index: this instance's catch-up cannot apply the new case yet.
+    monkeypatch.setattr(indexer, "apply_pending", lambda *args, **kwargs: 0)
+    write_case(title="Nog niet in de index", situation="zonnepanelen")
+    assert "Nog niet in de index" not in _view(client, "/search?q=zonnepanelen")[0]
+    monkeypatch.undo()
+    assert "Nog niet in de index" in _view(client, "/search?q=zonnepanelen")[0]

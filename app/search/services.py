@@ -373,3 +373,8 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
 def save_synonyms(text: str) -> None:
     """Replace the synonym list; every process picks it up at its next search."""
     synonyms().save(text)
+
+
+def index_behind() -> bool:
+    """True while changes in the log wait for this instance's index (a search may miss them)."""
+    return indexer.pending_count() > 0
