@@ -62,6 +62,8 @@ class Config:
     # role that can write. Anyone may enrol voluntarily, and is then always asked for a code.
     MFA_REQUIRED_ROLES = _env_roles("MFA_REQUIRED_ROLES", "")
     MFA_ISSUER = "Casusplein"
+    # The key that seals TOTP secrets in the database; derived from SECRET_KEY when empty.
+    MFA_SECRET_KEY = os.environ.get("MFA_SECRET_KEY", "")
     # Login throttling: this many free failures per account and per address, then a lockout that
     # doubles with each further failure up to the maximum; failures older than the window reset.
     LOGIN_FREE_FAILURES = _env_int("LOGIN_FREE_FAILURES", 5)

@@ -56,7 +56,9 @@ def test_required_role_must_enrol_before_anything_else(required, client, make_us
     assert "Je herstelcodes" in page and page.count("<li><code>") == 10
     assert client.get("/cases").status_code == 200
     db.session.expire_all()
-    assert db.session.get(User, user.id).totp_secret == secret
+    stored = db.session.get(User, user.id)
+    assert mfa.secret_of(stored) == secret
+    assert secret not in stored.totp_secret  # sealed, not in the clear
 
 
 def test_optional_role_signs_in_with_password_only(required, client, make_user):
@@ -68,14 +70,14 @@ def test_enrolled_user_is_asked_for_a_code_even_when_not_required(client, enroll
     user, _ = enrolled()
     assert _password_step(client, user).headers["Location"] == "/login/code"
     assert client.get("/cases").status_code == 302
-    response = client.post("/login/code", data={"code": _code(user.totp_secret)})
+    response = client.post("/login/code", data={"code": _code(mfa.secret_of(user))})
     assert response.status_code == 303
     assert client.get("/cases").status_code == 200
 
 
 def test_a_code_cannot_be_used_twice(app, client, enrolled):
     user, _ = enrolled()
-    code = _code(user.totp_secret)
+    code = _code(mfa.secret_of(user))
     _password_step(client, user)
     assert client.post("/login/code", data={"code": code}).status_code == 303
     second = app.test_client()
@@ -91,7 +93,7 @@ def test_wrong_codes_are_throttled_and_audited(app, client, enrolled):
     _password_step(client, user)
     for _ in range(3):
         assert client.post("/login/code", data={"code": "000000"}).status_code == 422
-    response = client.post("/login/code", data={"code": _code(user.totp_secret)})
+    response = client.post("/login/code", data={"code": _code(mfa.secret_of(user))})
     assert response.status_code == 429
     actions = db.session.scalars(sa.select(AuditEvent.action)).all()
     assert actions.count("mfa.failed") == 3
@@ -118,7 +120,7 @@ def test_second_step_expires(client, enrolled):
     _password_step(client, user)
     with client.session_transaction() as session:
         session["mfa_since"] -= 600
-    response = client.post("/login/code", data={"code": _code(user.totp_secret)})
+    response = client.post("/login/code", data={"code": _code(mfa.secret_of(user))})
     assert response.headers["Location"] == "/login"
 
 
@@ -153,3 +155,25 @@ def test_only_organisers_may_reset(client, login, make_user, enrolled):
 def test_qr_code_is_inline_svg_without_style_attributes(make_user):
     svg = str(mfa.qr_svg(mfa.provisioning_uri(make_user(), pyotp.random_base32())))
     assert svg.startswith("<svg") and "style=" not in svg and "<script" not in svg
+
+
+def test_a_secret_stored_in_the_clear_still_works_and_is_then_sealed(client, make_user):
+    user = make_user()
+    secret = pyotp.random_base32()
+    user.totp_secret = secret  # enrolled before secrets were sealed
+    db.session.commit()
+    _password_step(client, user)
+    assert client.post("/login/code", data={"code": _code(secret)}).status_code == 303
+    db.session.expire_all()
+    stored = db.session.get(User, user.id).totp_secret
+    assert stored.startswith(mfa.SEALED_PREFIX) and secret not in stored
+    assert mfa.secret_of(db.session.get(User, user.id)) == secret
+
+
+def test_a_secret_sealed_with_another_key_is_refused_not_an_error(app, client, enrolled):
+    user, _ = enrolled()
+    secret = mfa.secret_of(user)
+    app.config["MFA_SECRET_KEY"] = "een-andere-sleutel"
+    _password_step(client, user)
+    response = client.post("/login/code", data={"code": _code(secret)})
+    assert response.status_code == 422

@@ -1,5 +1,6 @@
 """TOTP secrets, codes and recovery codes; enrolment and the organiser's reset."""
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -8,6 +9,9 @@ import time
 import pyotp
 import segno
 import sqlalchemy as sa
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from markupsafe import Markup
 
@@ -20,6 +24,36 @@ from app.models.base import utcnow
 RECOVERY_CODE_COUNT = 10
 # Accept the previous and the next 30-second step too: phone clocks drift.
 VALID_WINDOW = 1
+
+
+# Stored secrets are sealed (encrypted and authenticated); older rows may still hold plain ones.
+SEALED_PREFIX = "fernet:"
+
+
+def _fernet() -> Fernet:
+    # MFA_SECRET_KEY when set, so SECRET_KEY can be rotated without losing everyone's second
+    # factor; otherwise derived from SECRET_KEY, so a new installation needs no extra setting.
+    material = current_app.config["MFA_SECRET_KEY"] or current_app.config["SECRET_KEY"]
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"casusplein totp").derive(
+        material.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _seal(secret: str) -> str:
+    return SEALED_PREFIX + _fernet().encrypt(secret.encode()).decode()
+
+
+def secret_of(user: User) -> str | None:
+    """The user's TOTP secret in the clear, or None (none enrolled, or sealed with another key)."""
+    stored = user.totp_secret
+    if stored is None or not stored.startswith(SEALED_PREFIX):
+        return stored
+    try:
+        return _fernet().decrypt(stored.removeprefix(SEALED_PREFIX).encode()).decode()
+    except InvalidToken:
+        current_app.logger.error("TOTP secret of user %s cannot be opened: wrong key?", user.id)
+        return None
 
 
 def new_secret() -> str:
@@ -62,12 +96,15 @@ def code_is_valid_for_enrolment(secret: str, code: str) -> bool:
 
 def verify_code(user: User, code: str) -> bool:
     """A current code that was not used before (a replayed code is refused)."""
-    if user.totp_secret is None:
+    secret = secret_of(user)
+    if secret is None:
         return False
-    step = _matching_step(user.totp_secret, code)
+    step = _matching_step(secret, code)
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
     user.totp_last_step = step
+    if not user.totp_secret.startswith(SEALED_PREFIX):
+        user.totp_secret = _seal(secret)  # enrolled before secrets were sealed
     db.session.commit()
     return True
 
@@ -87,7 +124,7 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 def enrol(user: User, secret: str) -> list[str]:
     """Confirm enrolment with a verified secret; returns the recovery codes, shown only once."""
-    user.totp_secret = secret
+    user.totp_secret = _seal(secret)
     user.totp_last_step = None
     codes = _new_recovery_codes(user)
     record("mfa.enrolled", user, user)

@@ -55,7 +55,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
     # Two-factor sign-in: the TOTP secret once enrolment is confirmed, and the last time step
     # used, so that an intercepted code cannot be replayed within its 30 seconds.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # Sealed with Fernet by app/mfa/services.py ("fernet:..."), never stored in the clear.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_last_step: Mapped[int | None]
     erasure_requested_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
