@@ -1,12 +1,14 @@
 """Session cookies, a fresh session at sign-in, revocation on the server, and timeouts."""
 
 import time
+from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from app.models import User
+from app.models import EndedSession, User
 from tests.factories import PASSWORD
 
 
@@ -56,6 +58,31 @@ def test_logout_revokes_a_copied_cookie(client, app, make_user):
     response = other.get("/cases")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_logout_ends_this_browser_only(app, make_user):
+    user = make_user()
+    laptop, phone = app.test_client(), app.test_client()
+    _sign_in(laptop, user)
+    _sign_in(phone, user)
+    stolen = _cookie(laptop)
+    laptop.post("/logout")
+    assert phone.get("/cases").status_code == 200
+    replayed = app.test_client()
+    replayed.set_cookie("session", stolen)
+    assert replayed.get("/cases").status_code == 302
+
+
+def test_ended_sessions_are_forgotten_after_the_absolute_timeout(app, make_user):
+    user = make_user()
+    first, second = app.test_client(), app.test_client()
+    _sign_in(first, user)
+    first.post("/logout")
+    db.session.execute(sa.update(EndedSession).values(ended_at=datetime(2020, 1, 1)))
+    db.session.commit()
+    _sign_in(second, user)
+    second.post("/logout")
+    assert db.session.scalar(sa.select(sa.func.count(EndedSession.id))) == 1
 
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, make_user):

@@ -2,15 +2,16 @@
 
 import hmac
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 
 from app.audit.services import record
 from app.extensions import db
-from app.models import User
+from app.models import EndedSession, User
 from app.models.base import utcnow
 from app.security.services import forget_account
 
@@ -34,13 +35,24 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def load_active_user(user_id: str) -> User | None:
-    """The user behind a session ("<id>.<session token>"); a revoked or deactivated one is None."""
+def new_session_key() -> str:
+    """The key of one browser's signed-in session, kept in its cookie (see sign_out)."""
+    return secrets.token_hex(16)
+
+
+def load_active_user(user_id: str, session_key: str | None = None) -> User | None:
+    """The user behind a session ("<id>.<session token>"); a revoked or deactivated one is None.
+
+    With a session key, that browser session must not have been logged out.
+    """
     number, _, token = user_id.partition(".")
     if not number.isdigit() or not token:
         return None
-    user = db.session.get(User, int(number))
-    if user is None or not user.active:
+    query = select(User).where(User.id == int(number), User.active.is_(True))
+    if session_key is not None:
+        query = query.where(~exists().where(EndedSession.key == session_key))
+    user = db.session.scalar(query)
+    if user is None:
         return None
     return user if hmac.compare_digest(user.session_token, token) else None
 
@@ -61,8 +73,16 @@ def record_sign_in(user: User, method: str) -> None:
     db.session.commit()
 
 
-def sign_out(user: User) -> None:
-    revoke_sessions(user)
+def sign_out(user: User, session_key: str | None) -> None:
+    """End this browser's session; one from before session keys ends all of them."""
+    if session_key:
+        db.session.add(EndedSession(key=session_key))
+        hours = current_app.config["SESSION_ABSOLUTE_HOURS"]
+        db.session.execute(
+            delete(EndedSession).where(EndedSession.ended_at < utcnow() - timedelta(hours=hours))
+        )
+    else:
+        revoke_sessions(user)
     record("logout", user, user)
     db.session.commit()
 

@@ -14,6 +14,8 @@ from app.models import User
 from app.security import start_session_clock
 
 SECOND_STEP_SECONDS = 300
+# The session key of this browser's sign-in: logging out ends this session and no other.
+SESSION_KEY = "session_key"
 
 
 def after_password(user: User, next_url: str | None) -> Response:
@@ -42,6 +44,7 @@ def complete(user: User, method: str) -> str:
     next_url = session.get("mfa_next") or url_for("home.index")
     session.clear()
     login_user(user)
+    session[SESSION_KEY] = services.new_session_key()
     start_session_clock()
     services.record_sign_in(user, method)
     current_app.logger.info("User %s signed in (%s)", user.id, method)

@@ -12,7 +12,7 @@ from app.security import services as throttle
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return services.load_active_user(user_id)
+    return services.load_active_user(user_id, session.get(signin.SESSION_KEY))
 
 
 def safe_next(target: str | None) -> str | None:
@@ -65,7 +65,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        services.sign_out(current_user)
+        services.sign_out(current_user, session.get(signin.SESSION_KEY))
     logout_user()
     session.clear()
     flash("Je bent uitgelogd.", "info")

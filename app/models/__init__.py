@@ -41,7 +41,7 @@ from app.models.notification import (
 )
 from app.models.reflection import Reflection
 from app.models.search import SearchChange
-from app.models.security import Erasure, LoginThrottle, RecoveryCode
+from app.models.security import EndedSession, Erasure, LoginThrottle, RecoveryCode
 from app.models.theme import Dilemma, Theme
 from app.models.user import Role, User
 
@@ -61,6 +61,7 @@ __all__ = [
     "Comment",
     "ContentVersion",
     "Dilemma",
+    "EndedSession",
     "Erasure",
     "IntakeAttempt",
     "Invitation",

@@ -43,3 +43,18 @@ class Erasure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(unique=True)
     erased_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EndedSession(db.Model):
+    """A signed-in browser session that was logged out; its cookie is refused from then on.
+
+    Logging out ends only that browser's session (the key is in its cookie); a new password,
+    deactivation or erasure ends all of a person's sessions through User.session_token instead.
+    Rows older than the absolute session timeout can go: such cookies have expired anyway.
+    """
+
+    __tablename__ = "ended_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    ended_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
