@@ -3,7 +3,9 @@
 import smtplib
 import ssl
 import uuid
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
@@ -48,6 +50,29 @@ def send(message: EmailMessage) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
+
+
+def forget_in_outbox(*needles: str) -> int:
+    """Delete the outbox's mails to or about someone (an erasure); returns how many.
+
+    The outbox holds development copies of sent mail; the text is decoded before it is
+    searched, since a Dutch name in a mail body is usually quoted-printable or base64.
+    """
+    folder = outbox_path()
+    needles = tuple(needle.lower() for needle in needles if needle)
+    if not needles or not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.glob("*.eml"):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        text = " ".join(f"{name}: {value}" for name, value in message.items())
+        for part in message.walk():
+            if part.get_content_maintype() == "text":
+                text += " " + part.get_content()
+        if any(needle in text.lower() for needle in needles):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def absolute_url(path: str) -> str:

@@ -1,7 +1,10 @@
-"""Erasure also removes the person's name from the notifications it appeared in."""
+"""Erasure also removes the person's name from notifications and development mail copies."""
+
+from email.message import EmailMessage
 
 import sqlalchemy as sa
 
+from app import mail
 from app.comments.services import add_comment
 from app.extensions import db
 from app.models import Notification, Role
@@ -27,3 +30,25 @@ def test_erased_name_disappears_from_other_peoples_notifications(
     assert texts, "the notifications themselves stay"
     assert not any("Gerrit Genoemd" in f"{title} {body}" for title, body in texts)
     assert any(privacy.ERASED_NAME in f"{title} {body}" for title, body in texts)
+
+
+def test_erasure_deletes_the_outbox_mails_to_or_about_the_person(app, make_user):
+    person = make_user(display_name="Hélène Genoemd", email="helene@voorbeeld.nl")
+    organiser = make_user(Role.ORGANISER)
+    # The development outbox: one mail to the person, one quoting her name, one unrelated.
+    for to, body in (
+        ("helene@voorbeeld.nl", "Welkom bij Casusplein."),
+        ("collega@voorbeeld.nl", "Hélène Genoemd reageerde op je casus."),
+        ("collega@voorbeeld.nl", "Er is een nieuwe bijeenkomst gepland."),
+    ):
+        message = EmailMessage()
+        message["To"], message["Subject"] = to, "Casusplein"
+        message.set_content(body)  # non-ASCII: stored quoted-printable or base64
+        mail.send(message)
+    assert len(list(mail.outbox_path().glob("*.eml"))) == 3
+
+    privacy.erase(person, organiser)
+
+    left = [path.read_bytes() for path in mail.outbox_path().glob("*.eml")]
+    assert len(left) == 1
+    assert b"bijeenkomst" in left[0]

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from app import events
+from app import events, mail
 from app.audit.services import events_by, forget_addresses_of, record
 from app.auth.services import revoke_sessions
 from app.extensions import db
@@ -171,6 +171,7 @@ def erase(user: User, organiser: User) -> None:
         )
     if user.is_erased:
         raise PrivacyError("Dit account is al verwijderd.")
+    email, name = user.email, user.display_name
     _anonymise(user)
     db.session.add(Erasure(user_id=user.id, erased_at=user.erased_at))
     record("privacy.erased", organiser, user)
@@ -179,6 +180,7 @@ def erase(user: User, organiser: User) -> None:
     db.session.commit()
     # Written after the commit: the file never names an erasure that did not happen.
     _append_to_register(user.id, user.erased_at)
+    mail.forget_in_outbox(email, name)
     current_app.logger.info("Erased personal data of user %s", user.id)
 
 
