@@ -85,7 +85,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        # One transaction per migration: a migration that must rebuild a SQLite table switches
+        # foreign keys off first, which SQLite only allows outside a transaction.
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            transaction_per_migration=True,
+            **conf_args,
+        )
 
         with context.begin_transaction():
             context.run_migrations()

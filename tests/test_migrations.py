@@ -4,10 +4,11 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
 
 from app.cases.services import all_dilemmas, all_themes
 from app.extensions import db
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, _app_for
 
 
 def test_upgrade_on_empty_database_matches_models(app):
@@ -57,3 +58,41 @@ def test_participant_without_municipality_is_refused_by_the_database(app):
             )
         )
     db.session.rollback()
+
+
+# The head of the last release; the migrations after it must carry a live database along.
+RELEASED = "4d169a1bb075"
+
+
+def _row_counts(tables) -> dict[str, int]:
+    with db.engine.connect() as connection:
+        return {
+            table: connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar()
+            for table in tables
+        }
+
+
+def test_migrations_since_the_release_keep_every_row_of_a_populated_database(tmp_path):
+    """On SQLite some changes copy a table; with foreign keys on, dropping the old copy of
+    `users` would take every row that refers to a user with it (or be refused)."""
+    app = _app_for(tmp_path / "populated")
+    with app.app_context():
+        upgrade()
+        assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+        tables = sa.inspect(db.engine).get_table_names()
+        before = _row_counts(tables)
+        assert before["users"] and before["cases"] and before["comments"]
+        db.session.remove()
+
+        downgrade(revision=RELEASED)
+        upgrade()
+
+        after = _row_counts(tables)
+        # Tables created after the release start empty again, except the one-row version.
+        for table in ("content_version", "ended_sessions", "alembic_version"):
+            before.pop(table), after.pop(table)
+        assert after == before
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        db.engine.dispose()

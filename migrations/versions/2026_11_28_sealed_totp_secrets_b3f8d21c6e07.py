@@ -18,17 +18,29 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def _widen(length_from, length_to):
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == 'sqlite'
+    if sqlite:
+        # SQLite cannot change a column in place, so batch mode copies the users table and
+        # drops the old one; with foreign keys on, that drop would cascade to (or be refused
+        # for) every row that refers to a user. env.py runs each migration in its own
+        # transaction, so this pragma (ignored inside a transaction) takes effect here.
+        bind.exec_driver_sql('PRAGMA foreign_keys=OFF')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.alter_column('totp_secret',
-               existing_type=sa.String(length=64),
-               type_=sa.String(length=255),
+               existing_type=sa.String(length=length_from),
+               type_=sa.String(length=length_to),
                existing_nullable=True)
+    if sqlite:
+        broken = bind.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+        if broken:
+            raise RuntimeError(f'foreign keys broken by the users table copy: {broken}')
+
+
+def upgrade():
+    _widen(64, 255)
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('totp_secret',
-               existing_type=sa.String(length=255),
-               type_=sa.String(length=64),
-               existing_nullable=True)
+    _widen(255, 64)
