@@ -5,7 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import events
 from app.extensions import db
@@ -58,8 +58,9 @@ def get_readable_case(user: AnyUser, case_id: int) -> Case | None:
         .options(
             selectinload(Case.themes),
             selectinload(Case.dilemmas),
-            selectinload(Case.municipality),
-            selectinload(Case.author),
+            # One row each: joined into the case's own query instead of two more queries.
+            joinedload(Case.municipality),
+            joinedload(Case.author),
         )
     )
 

@@ -1,7 +1,7 @@
 """Comments (reacties) on cases: one level of replies, soft deletion."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import events
 from app.audit.services import record
@@ -18,10 +18,11 @@ def thread(case: Case) -> list[Comment]:
             .where(Comment.case_id == case.id, Comment.parent_id.is_(None))
             .order_by(Comment.created_at, Comment.id)
             .options(
-                selectinload(Comment.author).selectinload(User.municipality),
+                # An author and their municipality are one row each: joined, not queried again.
+                joinedload(Comment.author).joinedload(User.municipality),
                 selectinload(Comment.replies)
-                .selectinload(Comment.author)
-                .selectinload(User.municipality),
+                .joinedload(Comment.author)
+                .joinedload(User.municipality),
             )
         )
     )
