@@ -25,13 +25,15 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from app.search import progress
+from app.search import progress, whoosh_patches
 from app.search.schema import archive_schema, network_schema
 
 NETWORK = "network"
 ARCHIVE = "archive"
 SCHEMAS = {NETWORK: network_schema, ARCHIVE: archive_schema}
 KEEP_OLD_BUILDS = 1
+
+whoosh_patches.apply()
 
 
 class IndexLockTimeout(Exception):
