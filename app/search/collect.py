@@ -10,7 +10,7 @@ from array import array
 from collections import defaultdict
 
 from whoosh.collectors import FilterCollector, SortingCollector, TopCollector
-from whoosh.query import Query
+from whoosh.query import Or, Query, Term
 
 from app.search import facets
 
@@ -57,6 +57,21 @@ def run(searcher, query: Query, allowed: set[int] | None, limit: int, newest: bo
     collector = FilterCollector(child, allow=allowed) if allowed is not None else child
     searcher.search_with_collector(query, collector)
     return collector.results(), facets.bits(child.matched)
+
+
+def more_like(searcher, docnum: int, fieldname: str, allowed: int, live: int, limit: int):
+    """Documents like `docnum` on its key terms in one field, among the `allowed` ones.
+
+    Whoosh's more_like() only takes an allow-list: a set of every readable docnum, built per
+    call. Most scopes exclude far fewer documents than they allow (the case itself, methods,
+    others' drafts), so the smaller of the two sets is passed.
+    """
+    terms = searcher.key_terms([docnum], fieldname, numterms=12, normalize=False)
+    query = Or([Term(fieldname, word, boost=weight) for word, weight in terms])
+    excluded = live & ~allowed
+    if excluded and excluded.bit_count() < allowed.bit_count():
+        return searcher.search(query, limit=limit, mask=facets.docnums(excluded))
+    return searcher.search(query, limit=limit, filter=facets.docnums(allowed))
 
 
 def mark_matched_terms(results, query: Query) -> None:

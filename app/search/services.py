@@ -349,8 +349,8 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
     key = ("similar", case_id, limit, allowed)
     hits = index_view.cache.get(key)
     if hits is None:
-        results = searcher.more_like(
-            docnum, "body", top=limit, numterms=12, filter=facets.docnums(allowed)
+        results = collect.more_like(
+            searcher, docnum, "body", allowed, facets.all_bits(index_view), limit
         )
         hits = [
             (
