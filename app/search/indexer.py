@@ -124,12 +124,19 @@ def _write(index, updates: list[tuple[str, str, dict | None]], timeout: float) -
     """
     writer = index.writer(timeout=timeout, _lk=False)
     try:
+        changed = False
         for key_field, key, doc in updates:
             if doc is not None:
                 writer.update_document(**doc)
-            else:
-                writer.delete_by_term(key_field, key)
-        writer.commit()
+                changed = True
+            elif writer.delete_by_term(key_field, key):
+                changed = True
+        if changed:
+            writer.commit()
+        else:
+            # Deleting what the index does not hold (most changes, for the archive index):
+            # a commit would only write a new generation and run the merge policy.
+            writer.cancel()
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
