@@ -1,5 +1,7 @@
 """Search relevance, query handling, highlighting, facets and the search page."""
 
+from pathlib import Path
+
 import pytest
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
@@ -8,8 +10,9 @@ from whoosh.query import Or, Term
 from app.comments.services import add_comment
 from app.models import Role
 from app.reflections.services import add_reflection
-from app.search import collect
+from app.search import collect, facets
 from app.search.services import SearchParams, save_synonyms, search
+from app.search.storage import IndexView
 from tests.search_factories import titles
 
 
@@ -188,6 +191,25 @@ def test_one_pass_search_counts_what_a_top_n_search_would_skip():
         allowed = {0, 1, 5, 23}
         results, matched = collect.run(searcher, query, allowed, limit=2, newest=False)
         assert matched == sum(1 << docnum for docnum in allowed)
+
+
+def test_live_documents_leave_out_deleted_ones_in_every_segment():
+    index = RamStorage().create_index(Schema(key=ID(stored=True, unique=True), body=TEXT))
+    for batch in range(2):  # two segments
+        writer = index.writer()
+        for number in range(5):
+            writer.add_document(key=f"{batch}-{number}", body="tekst")
+        writer.commit(merge=False)
+    writer = index.writer()
+    writer.delete_by_term("key", "0-1")
+    writer.delete_by_term("key", "1-3")
+    writer.commit(merge=False)
+    with index.searcher() as searcher:
+        live = facets.all_bits(IndexView(Path("."), index, searcher))
+        assert {searcher.stored_fields(d)["key"] for d in facets.docnums(live)} == {
+            f"{batch}-{number}" for batch in range(2) for number in range(5)
+        } - {"0-1", "1-3"}
+        assert facets.docnums(live) == set(searcher.reader().all_doc_ids())
 
 
 def test_did_you_mean(write_case, find, expert):

@@ -159,6 +159,8 @@ def _target(user: AnyUser, archive: bool) -> tuple[IndexView, int, dict[str, flo
         archive_view = view(store(), ARCHIVE)
         return archive_view, facets.all_bits(archive_view), ARCHIVE_TEXT_FIELDS, True
     network_view = view(store(), NETWORK)
+    if scope.everything:
+        return network_view, facets.all_bits(network_view), NETWORK_TEXT_FIELDS, False
     allowed = facets.query_bits(network_view, scope_query(scope), cache_key=repr(scope))
     return network_view, allowed, NETWORK_TEXT_FIELDS, False
 
