@@ -102,9 +102,14 @@ def sentence(rng: random.Random, subjects=SUBJECTS, objects=OBJECTS) -> str:
     )
 
 
-def text_of(rng: random.Random, words: int) -> str:
-    """Text about a few topics, the way one case is about one situation."""
-    subjects, objects = rng.sample(SUBJECTS, 5), rng.sample(OBJECTS, 3)
+def topics(rng: random.Random) -> tuple[list[str], list[str]]:
+    """What one case is about: a few of the actors and a few of the subjects."""
+    return rng.sample(SUBJECTS, 5), rng.sample(OBJECTS, 3)
+
+
+def text_of(rng: random.Random, words: int, about: tuple[list[str], list[str]]) -> str:
+    """Text about the case's own topics, the way one case is about one situation."""
+    subjects, objects = about
     parts, count = [], 0
     while count < words:
         line = sentence(rng, subjects, objects)
@@ -142,16 +147,21 @@ def build_corpus(size: int) -> None:
             author = users[number % 24]
             words = rng.randint(300, 2000)
             created = start + timedelta(hours=number * 3)
+            # Sections, comments and reflections all speak of the case's own topics; an earlier
+            # corpus drew new topics for every section and comment, so nearly every query word
+            # was in nearly every case.
+            about = topics(rng)
             case_rows.append({
-                "id": number + 1, "title": sentence(rng).split(" (")[0][:190],
+                "id": number + 1, "title": sentence(rng, *about).split(" (")[0][:190],
                 "author_id": author.id,
                 "municipality_id": author.municipality_id,
                 "polarisation_kind": rng.choice(["vertical", "horizontal", "both"]),
                 "status": rng.choice(["open", "in_progress", "completed"]),
                 "visibility": "draft" if number % 10 == 0 else "network",
-                "summary": text_of(rng, 40), "situation": text_of(rng, words // 2),
-                "stakeholders": text_of(rng, words // 8), "approach": text_of(rng, words // 4),
-                "question": text_of(rng, 30), "outcome": text_of(rng, words // 8),
+                "summary": text_of(rng, 40, about), "situation": text_of(rng, words // 2, about),
+                "stakeholders": text_of(rng, words // 8, about),
+                "approach": text_of(rng, words // 4, about),
+                "question": text_of(rng, 30, about), "outcome": text_of(rng, words // 8, about),
                 "created_at": created, "updated_at": created, "shared_at": created,
             })  # fmt: skip
             for theme in rng.sample(themes, rng.randint(1, 3)):
@@ -161,13 +171,13 @@ def build_corpus(size: int) -> None:
             for index in range(5):
                 comment_rows.append({
                     "case_id": number + 1, "author_id": users[(number + index + 1) % 24].id,
-                    "body": text_of(rng, rng.randint(20, 120)),
+                    "body": text_of(rng, rng.randint(20, 120), about),
                     "created_at": created + timedelta(minutes=index),
                 })  # fmt: skip
             if number % 5 == 0:
                 reflection_rows.append({
                     "case_id": number + 1, "author_id": users[-1].id,
-                    "body": text_of(rng, 150), "key_lessons": "",
+                    "body": text_of(rng, 150, about), "key_lessons": "",
                     "created_at": created, "updated_at": created,
                 })  # fmt: skip
         db.session.execute(sa.insert(Case), case_rows)

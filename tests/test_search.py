@@ -1,11 +1,18 @@
 """Search relevance, query handling, highlighting, facets and the search page."""
 
+from pathlib import Path
+
 import pytest
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+from whoosh.query import Or, Term
 
 from app.comments.services import add_comment
 from app.models import Role
 from app.reflections.services import add_reflection
-from app.search.services import save_synonyms
+from app.search import collect, facets
+from app.search.services import SearchParams, save_synonyms, search
+from app.search.storage import IndexView
 from tests.search_factories import titles
 
 
@@ -135,6 +142,74 @@ def test_sort_newest_and_pagination_totals(write_case, find, expert, app):
     assert titles(last) == ["Casus nummer 1", "Casus nummer 0"]
     beyond = find(expert, "gemeenschappelijk", page=99)
     assert beyond.page == 3
+
+
+@pytest.mark.parametrize("matcher", [Or.AUTO_MATCHER, Or.DEFAULT_MATCHER])
+def test_totals_and_facets_count_every_match_not_only_the_top(
+    write_case, expert, app, monkeypatch, matcher
+):
+    # Strong hits fill the first page early and one more comes last: totals, pages, facet
+    # counts and the last page still count the weak hits in between (see the test below).
+    # DEFAULT_MATCHER: the tree of unions Whoosh uses for an index of over 5,000 documents.
+    monkeypatch.setattr(Or, "matcher_type", matcher)
+    app.config["SEARCH_RESULTS_PER_PAGE"] = 2
+    for number in range(3):
+        write_case(
+            title=f"Sterk {number}", summary="Zeldzaam. " * (number + 1), themes=["inflatie"]
+        )
+    for number in range(20):
+        write_case(title=f"Zwak {number}", summary="Een gewoon verhaal.", themes=["woningkrapte"])
+    write_case(title="Sterk 3", summary="Zeldzaam.", themes=["inflatie"])
+    for full in (True, False):
+        result = search(expert, SearchParams(text="zeldzaam gewoon"), full=full)
+        assert (result.total, result.pages) == (24, 12)
+        assert titles(result) == ["Sterk 2", "Sterk 1"]
+    result = search(expert, SearchParams(text="zeldzaam gewoon"))
+    counts = {value.value: value.count for value in result.facets[0].values}
+    assert (result.facets[0].name, counts) == ("theme", {"inflatie": 4, "woningkrapte": 20})
+    last = search(expert, SearchParams(text="zeldzaam gewoon", page=12), full=False)
+    assert [title[:4] for title in titles(last)] == ["Zwak", "Zwak"]
+
+
+def test_one_pass_search_counts_what_a_top_n_search_would_skip():
+    # Once the page is full, Whoosh's top-N search turns "zeldzaam OR gewoon" into "zeldzaam,
+    # and gewoon if present" while a zeldzaam document is still to come: the weak hits in
+    # between are never seen. Totals and facet counts are taken from this pass, so it must not.
+    index = RamStorage().create_index(Schema(key=ID(stored=True), body=TEXT))
+    writer = index.writer()
+    for number in range(3):
+        writer.add_document(key=f"sterk{number}", body="zeldzaam " * (number + 1))
+    for number in range(20):
+        writer.add_document(key=f"zwak{number}", body="een gewoon verhaal")
+    writer.add_document(key="sterk3", body="zeldzaam")
+    writer.commit()
+    query = Or([Term("body", "zeldzaam"), Term("body", "gewoon")])
+    with index.searcher() as searcher:
+        results, matched = collect.run(searcher, query, None, limit=2, newest=False)
+        assert matched.bit_count() == 24
+        assert [hit["key"] for hit in results] == ["sterk2", "sterk1"]
+        allowed = {0, 1, 5, 23}
+        results, matched = collect.run(searcher, query, allowed, limit=2, newest=False)
+        assert matched == sum(1 << docnum for docnum in allowed)
+
+
+def test_live_documents_leave_out_deleted_ones_in_every_segment():
+    index = RamStorage().create_index(Schema(key=ID(stored=True, unique=True), body=TEXT))
+    for batch in range(2):  # two segments
+        writer = index.writer()
+        for number in range(5):
+            writer.add_document(key=f"{batch}-{number}", body="tekst")
+        writer.commit(merge=False)
+    writer = index.writer()
+    writer.delete_by_term("key", "0-1")
+    writer.delete_by_term("key", "1-3")
+    writer.commit(merge=False)
+    with index.searcher() as searcher:
+        live = facets.all_bits(IndexView(Path("."), index, searcher))
+        assert {searcher.stored_fields(d)["key"] for d in facets.docnums(live)} == {
+            f"{batch}-{number}" for batch in range(2) for number in range(5)
+        } - {"0-1", "1-3"}
+        assert facets.docnums(live) == set(searcher.reader().all_doc_ids())
 
 
 def test_did_you_mean(write_case, find, expert):

@@ -16,7 +16,9 @@ from app.cases.services import delete_case
 from app.comments.services import add_comment, delete_comment
 from app.extensions import db
 from app.models import Role, SearchChange
-from app.search import documents, indexer
+from app.search import documents, indexer, schema, storage
+from app.search.schema import network_schema
+from app.search.services import similar_cases
 from app.search.storage import ARCHIVE, NETWORK
 from tests.search_factories import titles
 
@@ -126,6 +128,43 @@ def test_rebuild_if_missing(app, runner, make_case):
     assert "rebuilt" in runner.invoke(args=["search", "rebuild", "--if-missing"]).output
     assert "not rebuilt" in runner.invoke(args=["search", "rebuild", "--if-missing"]).output
     assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def _version_1_network_schema():
+    """The network schema as it was before versions: no term vectors on the body."""
+    schema = network_schema()
+    schema._fields["body"].vector = None
+    return schema
+
+
+def test_index_with_an_older_schema_keeps_working_and_is_rebuilt(
+    app, runner, write_case, find, expert, monkeypatch
+):
+    # An index made before schema versions existed (e.g. by `make run` on an older checkout).
+    monkeypatch.setitem(storage.SCHEMAS, NETWORK, _version_1_network_schema)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+    first = write_case(title="Oud schema", summary="Windmolens bij het dorp.")
+    second = write_case(title="Ook oud", summary="Windmolens bij de stad.")
+    for path in indexer.store().builds.glob("*/schema-version"):
+        path.unlink()
+    monkeypatch.undo()
+    store = indexer.store()
+    assert store.outdated() == [NETWORK, ARCHIVE]
+    assert not store.open(NETWORK).schema["body"].vector
+    # Searching, similar cases and writing go on working on the old index.
+    write_case(title="Nieuw geschreven", summary="Windmolens op zee.")
+    assert len(find(expert, "windmolens").hits) == 3
+    assert second.id in [hit.case_id for hit in similar_cases(expert, first.id)]
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 1
+    assert "index built with an older schema: network, archive" in check.output
+    rebuilt = runner.invoke(args=["search", "rebuild", "--if-missing"])
+    assert "older schema; rebuilding" in rebuilt.output and "rebuilt in" in rebuilt.output
+    assert store.outdated() == [] and store.open(NETWORK).schema["body"].vector
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert len(find(expert, "windmolens").hits) == 3
+    assert second.id in [hit.case_id for hit in similar_cases(expert, first.id)]
+    assert "not rebuilt" in runner.invoke(args=["search", "rebuild", "--if-missing"]).output
 
 
 def test_lock_timeout_never_reaches_the_user(app, client, login, make_user, find, expert):

@@ -11,12 +11,19 @@ search_cli = AppGroup("search", help="Maintain the search indexes.")
 
 
 @search_cli.command("rebuild")
-@click.option("--if-missing", is_flag=True, help="Only build when there is no index yet.")
+@click.option(
+    "--if-missing",
+    is_flag=True,
+    help="Only build when there is no index yet, or one built with an older schema.",
+)
 def rebuild_command(if_missing):
     """Build both indexes from the database beside the live ones and swap them in."""
-    if if_missing and indexer.store().exists():
-        click.echo("Search index present; not rebuilt.")
-        return
+    store = indexer.store()
+    if if_missing and store.exists():
+        if not store.outdated():
+            click.echo("Search index present; not rebuilt.")
+            return
+        click.echo("Search index built with an older schema; rebuilding.")
     started = time.perf_counter()
     report = indexer.rebuild()
     click.echo(
@@ -37,7 +44,9 @@ def check_command():
         return
     click.echo("Search index differs from the database:", err=True)
     for problem, case_ids in report.problems.items():
-        if case_ids:
+        if problem == indexer.OUTDATED and case_ids:
+            click.echo(f"  {problem}: {', '.join(case_ids)}", err=True)
+        elif case_ids:
             shown = ", ".join(case_ids[:20]) + (" …" if len(case_ids) > 20 else "")
             click.echo(f"  {problem}: {len(case_ids)} case(s): {shown}", err=True)
     click.echo("Fix: flask --app app search rebuild", err=True)

@@ -52,8 +52,14 @@ def query_bits(view: IndexView, query: Query, cache_key: str | None = None) -> i
 
 
 def all_bits(view: IndexView) -> int:
+    """Every live document: all docnums minus the deleted ones (few; not a walk over all)."""
     if "all" not in view.cache:
-        view.cache["all"] = bits(view.searcher.reader().all_doc_ids())
+        reader = view.searcher.reader()
+        mask = (1 << reader.doc_count_all()) - 1
+        for leaf, offset in reader.leaf_readers():
+            if leaf.has_deletions():
+                mask &= ~bits(offset + docnum for docnum in leaf.deleted_docs_set)
+        view.cache["all"] = mask
     return view.cache["all"]
 
 

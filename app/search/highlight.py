@@ -3,6 +3,11 @@
 from markupsafe import Markup, escape
 from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter, WholeFragmenter, get_text
 
+# Fragments are built around this many matches at most (the first ones in the text): a long
+# case can name a searched word a hundred times, and every match became a candidate fragment
+# to build and score, for the two that are shown.
+MAX_MATCHES = 48
+
 # Where a snippet comes from, and the label shown with it.
 SNIPPET_FIELDS = (("body", ""), ("comments", "in een reactie"), ("reflections", "in een reflectie"))
 
@@ -19,11 +24,18 @@ class EscapingFormatter(Formatter):
         return f"<mark>{escape(get_text(text, token, replace))}</mark>"
 
 
+class FirstMatchesFragmenter(PinpointFragmenter):
+    """Whoosh's pinpoint fragments, from the first MAX_MATCHES matches of a field."""
+
+    def fragment_matches(self, text, tokens):
+        return super().fragment_matches(text, tokens[:MAX_MATCHES])
+
+
 _WHOLE = Highlighter(fragmenter=WholeFragmenter(), formatter=EscapingFormatter())
 
 
 def configure(results) -> None:
-    results.fragmenter = PinpointFragmenter(maxchars=220, surround=60, autotrim=True)
+    results.fragmenter = FirstMatchesFragmenter(maxchars=220, surround=60, autotrim=True)
     results.formatter = EscapingFormatter()
 
 

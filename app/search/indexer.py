@@ -30,9 +30,15 @@ from app.search import documents, progress
 from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, IndexStore
 
 BATCH = 500
+# Segments as separate files, not one compound file: Whoosh opens a file inside a compound
+# segment by copying it into memory (BytesIO over the mmap), so every new reader of a
+# 10,000-case index copied its term dictionary, several times per posted comment.
+WRITER_OPTIONS = {"compound": False}
 # A rebuild treats ids missing among the last GAP_WINDOW as possibly not committed yet.
 GAP_WINDOW = 1000
 _DIRTY = "search_changes_pending"
+# The check's problem for live indexes built with an older schema (it lists index names).
+OUTDATED = "index built with an older schema"
 
 
 def store() -> IndexStore:
@@ -120,14 +126,21 @@ def _write(index, updates: list[tuple[str, str, dict | None]], timeout: float) -
     whenever its writer fails to start or to commit (a full disk), and every later write
     would then end in LockError even after the disk had room again.
     """
-    writer = index.writer(timeout=timeout, _lk=False)
+    writer = index.writer(timeout=timeout, _lk=False, **WRITER_OPTIONS)
     try:
+        changed = False
         for key_field, key, doc in updates:
             if doc is not None:
                 writer.update_document(**doc)
-            else:
-                writer.delete_by_term(key_field, key)
-        writer.commit()
+                changed = True
+            elif writer.delete_by_term(key_field, key):
+                changed = True
+        if changed:
+            writer.commit()
+        else:
+            # Deleting what the index does not hold (most changes, for the archive index):
+            # a commit would only write a new generation and run the merge policy.
+            writer.cancel()
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
@@ -292,7 +305,9 @@ def rebuild() -> RebuildReport:
     timeout = current_app.config["SEARCH_WRITE_TIMEOUT"]
     report = RebuildReport()
     builds = {name: target.new_build(name) for name in (NETWORK, ARCHIVE)}
-    writers = {name: index.writer(limitmb=256) for name, (_path, index) in builds.items()}
+    writers = {
+        name: index.writer(limitmb=256, **WRITER_OPTIONS) for name, (_path, index) in builds.items()
+    }
     with Session(db.engine) as session:
         # One read transaction: the snapshot holds every change up to this change-log id,
         # except ids not committed yet (PostgreSQL): those are gaps the catch-up looks at.
@@ -359,6 +374,7 @@ def check() -> CheckReport:
     if not target.exists():
         report.problems["index"] = [f"no search index in {target.root}"]
         return report
+    report.problems[OUTDATED] = target.outdated()
     expected: dict[str, dict[str, str]] = {NETWORK: {}, ARCHIVE: {}}
     with Session(db.engine) as session:
         for network_doc, archive_doc in documents.all_documents(session):

@@ -10,6 +10,7 @@ from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from app.models import Visibility
 from app.permissions import ReadScope
 from app.search.analysis import SynonymList
+from app.search.phrase import adjacent_phrases
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 24
@@ -84,7 +85,7 @@ def parse(text: str, schema, fields: dict[str, float], synonyms: SynonymList) ->
     query = _parser(schema, fields).parse(text)
     if query is None or query is NullQuery:
         return None
-    return _with_synonyms(query, synonyms.expansions())
+    return adjacent_phrases(_with_synonyms(query, synonyms.expansions()))
 
 
 def scope_query(scope: ReadScope) -> Query:

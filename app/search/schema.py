@@ -1,8 +1,16 @@
 """The two index schemas: the network index (everything) and the archive index (published)."""
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Frequency
 
 from app.search.analysis import dutch_analyzer
+
+# Bump when a schema change needs existing indexes rebuilt: every build records the version
+# it was made with (storage.py), `search check` reports older builds and
+# `search rebuild --if-missing` (run by `make run`) replaces them. An older build keeps
+# working meanwhile, only slower or without what the new version added.
+# 2: term vectors on "body" for more-like-this.
+SCHEMA_VERSION = 2
 
 # Fields searched by a user's words, with the weight of a match in each.
 NETWORK_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "meta": 1.5, "comments": 0.7, "reflections": 0.9}
@@ -12,11 +20,19 @@ ARCHIVE_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "meta": 1.5, "reflections": 0.
 FACET_FIELDS = ("theme", "municipality", "size", "kind", "dilemma", "status", "year")
 
 
-def _text(stored: bool = True) -> TEXT:
+def _text(stored: bool = True, vector: bool = False) -> TEXT:
     # spelling=True keeps unstemmed words apart, so "Bedoelde je ...?" offers real words.
     # chars=True stores character offsets, so snippets come from the index's positions
     # instead of re-analysing a whole case text for every hit.
-    return TEXT(analyzer=dutch_analyzer(), stored=stored, spelling=True, chars=stored)
+    # vector: the document's own term frequencies, so more-like-this (similar cases) reads
+    # its key terms instead of re-analysing the stored text of the case.
+    return TEXT(
+        analyzer=dutch_analyzer(),
+        stored=stored,
+        spelling=True,
+        chars=stored,
+        vector=Frequency() if vector else None,
+    )
 
 
 def _common() -> dict:
@@ -26,7 +42,7 @@ def _common() -> dict:
         "method_id": ID(stored=True, unique=True),
         "doc_type": ID(stored=True),
         "title": _text(),
-        "body": _text(),
+        "body": _text(vector=True),
         # themes, municipality, dilemma titles and the kind of polarisation, as words
         "meta": _text(stored=False),
         "reflections": _text(),

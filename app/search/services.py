@@ -12,7 +12,7 @@ from whoosh.query import Every, Query, Term
 from app.extensions import db
 from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
 from app.permissions import AnyUser, read_scope
-from app.search import facets, highlight, indexer
+from app.search import collect, facets, highlight, indexer
 from app.search.analysis import SynonymList
 from app.search.indexer import store
 from app.search.query import clean, parse, scope_query
@@ -159,6 +159,8 @@ def _target(user: AnyUser, archive: bool) -> tuple[IndexView, int, dict[str, flo
         archive_view = view(store(), ARCHIVE)
         return archive_view, facets.all_bits(archive_view), ARCHIVE_TEXT_FIELDS, True
     network_view = view(store(), NETWORK)
+    if scope.everything:
+        return network_view, facets.all_bits(network_view), NETWORK_TEXT_FIELDS, False
     allowed = facets.query_bits(network_view, scope_query(scope), cache_key=repr(scope))
     return network_view, allowed, NETWORK_TEXT_FIELDS, False
 
@@ -268,30 +270,36 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
     query = parse(cleaned.text, searcher.schema, fields, synonyms())
     for name, value in params.facets:
         allowed &= facets.value_bits(index_view, name).get(value, 0)
-    matched = _matched(index_view, query, allowed)
     per_page = current_app.config["SEARCH_RESULTS_PER_PAGE"]
+    wanted = min(max(params.page, 1), MAX_PAGE)
+    results, matched = None, 0
+    if allowed:
+        # One pass gives the hits up to the wanted page, the exact total and the matched set.
+        newest = params.sort == "newest" or query is None
+        everything = allowed == facets.all_bits(index_view)
+        results, matched = collect.run(
+            searcher,
+            query or Every(),
+            None if everything else facets.cached_docnums(index_view, allowed),
+            limit=wanted * per_page,
+            newest=newest,
+        )
     total = matched.bit_count()
     pages = max(1, math.ceil(total / per_page))
-    page = min(max(params.page, 1), pages, MAX_PAGE)
-    labels = _labels() if full else {}
+    page = min(wanted, pages)
     result = SearchPage(
         params=params, archive=archive, total=total, page=page, pages=min(pages, MAX_PAGE)
     )
     result.notice = cleaned.notice
-    if total:
-        newest = params.sort == "newest" or query is None
-        results = searcher.search(
-            query or Every(),
-            filter=facets.cached_docnums(index_view, allowed),
-            limit=page * per_page,
-            sortedby="date" if newest else None,
-            reverse=newest,
-            terms=query is not None,
-        )
-        start = (page - 1) * per_page
-        if not full:
+    start = (page - 1) * per_page
+    if not full:
+        if total:
             result.hits = [_plain_hit(hit) for hit in results[start : start + per_page]]
-            return result
+        return result
+    labels = _labels()
+    if total:
+        if query is not None:
+            collect.mark_matched_terms(results, query)
         highlight.configure(results)
         result.hits = [_hit(hit, labels) for hit in results[start : start + per_page]]
     result.facets = _facets(index_view, matched, params, labels)
@@ -343,8 +351,8 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
     key = ("similar", case_id, limit, allowed)
     hits = index_view.cache.get(key)
     if hits is None:
-        results = searcher.more_like(
-            docnum, "body", top=limit, numterms=12, filter=facets.docnums(allowed)
+        results = collect.more_like(
+            searcher, docnum, "body", allowed, facets.all_bits(index_view), limit
         )
         hits = [
             (

@@ -6,6 +6,7 @@ Layout of SEARCH_INDEX_DIR:
     builds/                              (the live builds, and the previous ones for a while)
     write.lock                           (held by whoever writes or swaps an index)
     progress.json                        (how far these indexes got in the change log)
+    builds/<name>-<stamp>/schema-version (the SCHEMA_VERSION a build was made with)
 
 Whoosh searchers must not be shared between threads, so every thread keeps its own, reopened
 only when the index generation changed (a cheap directory listing tells).
@@ -25,13 +26,16 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from app.search import progress
+from app.search import progress, schema, whoosh_patches
 from app.search.schema import archive_schema, network_schema
 
 NETWORK = "network"
 ARCHIVE = "archive"
 SCHEMAS = {NETWORK: network_schema, ARCHIVE: archive_schema}
 KEEP_OLD_BUILDS = 1
+VERSION_FILE = "schema-version"
+
+whoosh_patches.apply()
 
 
 class IndexLockTimeout(Exception):
@@ -64,7 +68,24 @@ class IndexStore:
         stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
         path = self.builds / f"{name}-{stamp}"
         path.mkdir()
-        return path, whoosh_index.create_in(str(path), SCHEMAS[name]())
+        index = whoosh_index.create_in(str(path), SCHEMAS[name]())
+        (path / VERSION_FILE).write_text(str(schema.SCHEMA_VERSION))
+        return path, index
+
+    def outdated(self) -> list[str]:
+        """Names of live indexes built with an older schema (builds before versions: 1)."""
+        names = []
+        for name in SCHEMAS:
+            path = self.live_path(name)
+            if path is None:
+                continue
+            try:
+                version = int((path / VERSION_FILE).read_text())
+            except (FileNotFoundError, ValueError):
+                version = 1
+            if version < schema.SCHEMA_VERSION:
+                names.append(name)
+        return names
 
     def swap(self, name: str, build: Path) -> None:
         """Point the live name at a new build; searchers pick it up on their next request."""
