@@ -185,11 +185,11 @@ def test_one_pass_search_counts_what_a_top_n_search_would_skip():
     writer.commit()
     query = Or([Term("body", "zeldzaam"), Term("body", "gewoon")])
     with index.searcher() as searcher:
-        results, matched = collect.run(searcher, query, None, limit=2, newest=False)
+        results, matched = collect.run(searcher, query, None, limit=2, newest=False, cache={})
         assert matched.bit_count() == 24
         assert [hit["key"] for hit in results] == ["sterk2", "sterk1"]
         allowed = {0, 1, 5, 23}
-        results, matched = collect.run(searcher, query, allowed, limit=2, newest=False)
+        results, matched = collect.run(searcher, query, allowed, limit=2, newest=False, cache={})
         assert matched == sum(1 << docnum for docnum in allowed)
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from whoosh.fields import TEXT, Schema
+from whoosh.formats import Frequency
 
 from app import events
 from app.cases.services import delete_case
@@ -17,7 +19,8 @@ from app.comments.services import add_comment, delete_comment
 from app.extensions import db
 from app.models import Role, SearchChange
 from app.search import documents, indexer, schema, storage
-from app.search.schema import network_schema
+from app.search.analysis import dutch_analyzer
+from app.search.schema import PAIRS_SUFFIX, archive_schema, network_schema
 from app.search.services import similar_cases
 from app.search.storage import ARCHIVE, NETWORK
 from tests.search_factories import titles
@@ -130,39 +133,61 @@ def test_rebuild_if_missing(app, runner, make_case):
     assert runner.invoke(args=["search", "check"]).exit_code == 0
 
 
-def _version_1_network_schema():
-    """The network schema as it was before versions: no term vectors on the body."""
-    schema = network_schema()
-    schema._fields["body"].vector = None
-    return schema
+def _version_2(current: Schema) -> Schema:
+    """A schema as version 2 made it: positions and character offsets in the text fields
+    (Whoosh's TEXT, analysed by its own chain of filters), no word-pair fields."""
+
+    def text(stored: bool = True, vector: bool = False) -> TEXT:
+        return TEXT(
+            analyzer=dutch_analyzer(),
+            stored=stored,
+            spelling=True,
+            chars=stored,
+            vector=Frequency() if vector else None,
+        )
+
+    fields = {
+        name: current[name]
+        for name in current.names()
+        if not name.endswith(PAIRS_SUFFIX) and not name.startswith("spell_")
+    }
+    for name in ("title", "body", "meta", "reflections", "comments"):
+        if name in fields:
+            fields[name] = text(stored=name != "meta", vector=name == "body")
+    return Schema(**fields)
 
 
 def test_index_with_an_older_schema_keeps_working_and_is_rebuilt(
     app, runner, write_case, find, expert, monkeypatch
 ):
-    # An index made before schema versions existed (e.g. by `make run` on an older checkout).
-    monkeypatch.setitem(storage.SCHEMAS, NETWORK, _version_1_network_schema)
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
-    first = write_case(title="Oud schema", summary="Windmolens bij het dorp.")
+    # An index made by version 2 (e.g. by `make run` on an older checkout).
+    monkeypatch.setitem(storage.SCHEMAS, NETWORK, lambda: _version_2(network_schema()))
+    monkeypatch.setitem(storage.SCHEMAS, ARCHIVE, lambda: _version_2(archive_schema()))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    first = write_case(title="Oud schema", summary="Windmolens bij het dorp, nieuwe bewoners.")
     second = write_case(title="Ook oud", summary="Windmolens bij de stad.")
-    for path in indexer.store().builds.glob("*/schema-version"):
-        path.unlink()
     monkeypatch.undo()
     store = indexer.store()
     assert store.outdated() == [NETWORK, ARCHIVE]
-    assert not store.open(NETWORK).schema["body"].vector
-    # Searching, similar cases and writing go on working on the old index.
-    write_case(title="Nieuw geschreven", summary="Windmolens op zee.")
+    old = store.open(NETWORK).schema
+    assert "body_pairs" not in old and old["body"].format.supports("positions")
+    # Searching (words and phrases), snippets, similar cases and writing go on working.
+    write_case(title="Nieuw geschreven", summary="Windmolens op zee voor nieuwe bewoners.")
     assert len(find(expert, "windmolens").hits) == 3
+    phrase = find(expert, '"nieuwe bewoners"')
+    assert phrase.total == 2
+    assert "<mark>bewoners</mark>" in phrase.hits[0].snippet
+    assert find(expert, '"bewoners nieuwe"').total == 0
     assert second.id in [hit.case_id for hit in similar_cases(expert, first.id)]
     check = runner.invoke(args=["search", "check"])
     assert check.exit_code == 1
     assert "index built with an older schema: network, archive" in check.output
     rebuilt = runner.invoke(args=["search", "rebuild", "--if-missing"])
     assert "older schema; rebuilding" in rebuilt.output and "rebuilt in" in rebuilt.output
-    assert store.outdated() == [] and store.open(NETWORK).schema["body"].vector
+    assert store.outdated() == [] and "body_pairs" in store.open(NETWORK).schema
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     assert len(find(expert, "windmolens").hits) == 3
+    assert find(expert, '"nieuwe bewoners"').total == 2
     assert second.id in [hit.case_id for hit in similar_cases(expert, first.id)]
     assert "not rebuilt" in runner.invoke(args=["search", "rebuild", "--if-missing"]).output
 

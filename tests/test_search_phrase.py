@@ -1,12 +1,14 @@
-"""The position-set phrase matcher finds exactly the documents Whoosh's own Phrase finds."""
+"""Exact phrases find exactly the documents Whoosh's own Phrase finds: from word pairs
+(schema version 3) and from positions (indexes built by version 2, until rebuilt)."""
 
 import pytest
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Phrase
 
+from app.search import score
 from app.search.analysis import analyse, dutch_analyzer
-from app.search.phrase import AdjacentPhrase, adjacent_phrases
+from app.search.schema import DutchText, WordPairs, with_pairs
 
 TEXTS = [
     "Nieuwe bewoners in de wijk.",
@@ -35,54 +37,67 @@ PHRASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def searcher():
-    index = RamStorage().create_index(
-        Schema(key=ID(stored=True), body=TEXT(analyzer=dutch_analyzer(), chars=True))
-    )
+def _index(schema: Schema, with_pairs_of=None):
+    index = RamStorage().create_index(schema)
     writer = index.writer()
     for number, text in enumerate(TEXTS):
-        writer.add_document(key=str(number), body=text)
+        writer.add_document(**_doc(str(number), text, with_pairs_of))
     writer.commit()
-    # A second segment, so matchers also run across segments.
+    # A second segment, so phrases are also looked up across segments.
     writer = index.writer()
     for number, text in enumerate(TEXTS):
-        writer.add_document(key=f"b{number}", body=text.upper())
+        writer.add_document(**_doc(f"b{number}", text.upper(), with_pairs_of))
     writer.commit(merge=False)
-    with index.searcher() as searcher:
+    return index
+
+
+def _doc(key: str, text: str, schema) -> dict:
+    doc = {"key": key, "body": text}
+    return with_pairs(doc, schema) if schema is not None else doc
+
+
+@pytest.fixture(scope="module")
+def positional():
+    """An index as schema version 2 made them: positions in the text field."""
+    schema = Schema(key=ID(stored=True), body=TEXT(analyzer=dutch_analyzer(), chars=True))
+    with _index(schema).searcher() as searcher:
         yield searcher
 
 
-def _keys(searcher, query) -> list[str]:
-    return sorted(hit["key"] for hit in searcher.search(query, limit=None))
+@pytest.fixture(scope="module")
+def paired():
+    """An index as schema version 3 makes them: frequencies and word pairs."""
+    schema = Schema(key=ID(stored=True), body=DutchText(), body_pairs=WordPairs())
+    with _index(schema, schema).searcher() as searcher:
+        yield searcher
+
+
+def _keys(searcher, found) -> list[str]:
+    return sorted(searcher.stored_fields(docnum)["key"] for docnum in found)
 
 
 @pytest.mark.parametrize("phrase", PHRASES)
-def test_same_documents_and_scores_as_whoosh_phrase(searcher, phrase):
+def test_positions_give_whoosh_phrase_documents_and_scores(positional, phrase):
     words = analyse(phrase)
-    ours = searcher.search(AdjacentPhrase("body", words, boost=2.0), limit=None)
-    theirs = searcher.search(Phrase("body", words, boost=2.0), limit=None)
-    assert [(hit["key"], hit.score) for hit in ours] == [(hit["key"], hit.score) for hit in theirs]
+    ours = score.scores(positional, Phrase("body", words, boost=2.0), {})
+    theirs = {
+        hit.docnum: hit.score
+        for hit in positional.search(Phrase("body", words, boost=2.0), limit=None)
+    }
+    assert set(ours) == set(theirs)
+    for docnum, value in theirs.items():
+        assert ours[docnum] == pytest.approx(value, rel=1e-9)
 
 
-def test_expected_matches(searcher):
-    words = analyse("nieuwe bewoners")
-    assert _keys(searcher, AdjacentPhrase("body", words)) == sorted(
-        ["0", "2", "3", "b0", "b2", "b3"]
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_word_pairs_find_the_documents_whoosh_phrase_finds(positional, paired, phrase):
+    words = analyse(phrase)
+    theirs = [hit.docnum for hit in positional.search(Phrase("body", words), limit=None)]
+    assert _keys(paired, score.scores(paired, Phrase("body", words), {})) == _keys(
+        positional, theirs
     )
 
 
-def test_other_slops_and_single_words_keep_whoosh_matching(searcher):
-    words = analyse("nieuwe bewoners")
-    loose = AdjacentPhrase("body", words, slop=3)
-    assert _keys(searcher, loose) == _keys(searcher, Phrase("body", words, slop=3))
-    assert _keys(searcher, AdjacentPhrase("body", ["bewoner"])) == _keys(
-        searcher, Phrase("body", ["bewoner"])
-    )
-
-
-def test_parsed_phrases_are_swapped_everywhere_in_the_query():
-    query = Phrase("body", ["a", "b"]) | Phrase("title", ["a", "b"], boost=3.0)
-    swapped = adjacent_phrases(query)
-    assert [type(leaf) for leaf in swapped.leaves()] == [AdjacentPhrase, AdjacentPhrase]
-    assert [leaf.boost for leaf in swapped.leaves()] == [1.0, 3.0]
+def test_expected_matches(paired):
+    found = score.scores(paired, Phrase("body", analyse("nieuwe bewoners")), {})
+    assert _keys(paired, found) == sorted(["0", "2", "3", "b0", "b2", "b3"])

@@ -1,7 +1,10 @@
 """Dutch text analysis and the organisers' synonym list."""
 
 import os
+import re
 import threading
+from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from whoosh.analysis import (
@@ -35,6 +38,107 @@ _ANALYZER = dutch_analyzer()
 def analyse(text: str) -> list[str]:
     """The index terms of a text, as the Dutch analyzer makes them."""
     return [token.text for token in _ANALYZER(text)]
+
+
+# The same analysis as dutch_analyzer(), as one loop over the words instead of a chain of
+# generators handing Token objects on (tests compare the two). Indexing analyses every text
+# once with it, where Whoosh's fields analysed it three times: for the postings, for the
+# spelling words and for the term vector.
+_WORD = re.compile(r"\w+")
+_STOP_WORDS = frozenset(stopwords_for_language("nl"))
+_stem = lru_cache(maxsize=50_000)(stemmer_for_language("nl"))
+
+
+class Analysed:
+    """A text's index terms in order, with each term's unstemmed word and character span."""
+
+    __slots__ = ("_counts", "spans", "terms", "words")
+
+    def __init__(self, text: str) -> None:
+        terms, words, spans = [], [], []
+        for match in _WORD.finditer(text):
+            word = match.group().lower().translate(accent_map)
+            if len(word) < 2 or word in _STOP_WORDS:
+                continue
+            terms.append(_stem(word))
+            words.append(word)
+            spans.append(match.span())
+        self.terms, self.words, self.spans = terms, words, spans
+        self._counts: Counter | None = None
+
+    def counts(self) -> Counter:
+        """Index term -> how often it occurs."""
+        if self._counts is None:
+            self._counts = Counter(self.terms)
+        return self._counts
+
+    def pair_counts(self) -> Counter:
+        """Two consecutive index terms, as "first second" -> how often they occur."""
+        terms = self.terms
+        return Counter(map(pair_term, terms, terms[1:]))
+
+
+def matches(text: str, terms: frozenset[str], limit: int) -> dict[str, list[tuple[int, int, int]]]:
+    """Term -> (position, start, end) of its first occurrences in `text`, `limit` in all.
+
+    For snippets, so fast rather than complete: only words that start like one of the terms
+    are analysed (a stem is its word minus a suffix, at most undoubling a vowel or consonant
+    at its end: "huur" -> "hur"), and positions count those words only.
+    """
+    found: dict[str, list[tuple[int, int, int]]] = {term: [] for term in terms}
+    folded = _NOT_ASCII.sub(_fold, text.lower())
+    if len(folded) != len(text) or not terms:
+        return found  # a rare text whose folding moves characters: no marks, no wrong ones
+    count = 0
+    for position, match in enumerate(_candidates(terms).finditer(folded)):
+        word = match.group()
+        if len(word) < 2 or word in _STOP_WORDS:
+            continue
+        term = _stem(word)
+        if term in found:
+            start, end = match.span()
+            found[term].append((position, start, end))
+            count += 1
+            if count >= limit:
+                break
+    return found
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold(match: re.Match) -> str:
+    # Folding only the few accented stretches: str.translate with Whoosh's accent map looks
+    # every character of a long text up in a dict.
+    return match.group().translate(accent_map)
+
+
+@lru_cache(maxsize=256)
+def _candidates(terms: frozenset[str]) -> re.Pattern:
+    prefixes = sorted({term[: max(1, len(term) - 2)] for term in terms}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*")
+
+
+def pair_term(first: str, second: str) -> str:
+    """The index term of two words that follow each other (stop words between them ignored)."""
+    return f"{first} {second}"
+
+
+_last = threading.local()
+
+
+def analysed(text: str) -> Analysed:
+    """The analysis of `text`, remembered for the next call with the same string object.
+
+    Whoosh's writer hands a field's value to its postings, its spelling words, its term
+    vector and its word pairs one after another: they all share one analysis.
+    """
+    remembered = getattr(_last, "value", None)
+    if remembered is not None and remembered[0] is text:
+        return remembered[1]
+    result = Analysed(text)
+    _last.value = (text, result)
+    return result
 
 
 def parse_synonyms(text: str) -> list[list[str]]:

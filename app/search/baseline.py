@@ -1,11 +1,25 @@
 """Bare Whoosh calls on the live index, for the benchmark's app / bare comparison only."""
 
-from whoosh import qparser
-from whoosh.query import Term
+from itertools import pairwise
 
+from whoosh import qparser
+from whoosh.query import And, Phrase, Query, Term
+
+from app.search.analysis import pair_term
 from app.search.indexer import store
-from app.search.schema import NETWORK_TEXT_FIELDS
+from app.search.schema import NETWORK_TEXT_FIELDS, pairs_field
 from app.search.storage import NETWORK, view
+
+
+def _pairs(node: Query) -> Query:
+    """A phrase as the word-pair terms the index holds for it (there are no positions)."""
+    if type(node) is Phrase and len(node.words) > 1:
+        words = node.words
+        return And(
+            [Term(pairs_field(node.fieldname), pair_term(*pair)) for pair in pairwise(words)],
+            boost=node.boost,
+        )
+    return node
 
 
 def bare_top(text: str, theme: str | None = None, limit: int = 20) -> list[str]:
@@ -14,7 +28,7 @@ def bare_top(text: str, theme: str | None = None, limit: int = 20) -> list[str]:
     parser = qparser.MultifieldParser(
         list(NETWORK_TEXT_FIELDS), searcher.schema, group=qparser.OrGroup.factory(0.9)
     )
-    query = parser.parse(text)
+    query = parser.parse(text).accept(_pairs)
     if theme:
         query = query & Term("theme", theme)
     return [hit["case_id"] for hit in searcher.search(query, limit=limit)]

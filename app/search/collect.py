@@ -2,76 +2,89 @@
 
 Whoosh's own top-N collector skips documents that cannot reach the top (block quality, and
 `matcher.replace(minscore)` turning unions into intersections), so its count is a guess and
-the app needed a second, unscored pass (`docs_for_query`) for totals and facet counts. The
-collector here scores every match once, keeps the best N in a heap and records every docnum.
+the app needed a second, unscored pass for totals and facet counts. Here every match is
+scored once (score.py), the best N are taken from those and every docnum is kept.
 """
 
+import heapq
 from array import array
 from collections import defaultdict
+from itertools import pairwise
 
-from whoosh.collectors import FilterCollector, SortingCollector, TopCollector
-from whoosh.query import Or, Query, Term
+from whoosh.query import And, Every, Or, Phrase, Query, Term
+from whoosh.searching import Results
 
-from app.search import facets
-
-
-class _TopAndAll(TopCollector):
-    """The best `limit` documents by score, plus every matching docnum."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit, usequality=False)
-
-    def prepare(self, top_searcher, q, context) -> None:
-        super().prepare(top_searcher, q, context)
-        self.matched = array("L")
-
-    def _collect(self, global_docnum: int, score: float):
-        self.matched.append(global_docnum)
-        key = super()._collect(global_docnum, score)
-        # TopCollector raises minscore as its heap fills, and the matcher then prunes clauses
-        # that cannot reach it (a union becomes an intersection): documents would go uncounted.
-        self.minscore = 0
-        return key
-
-    def all_ids(self):
-        return self.matched
-
-    def count(self) -> int:
-        return len(self.matched)
+from app.search import facets, score
+from app.search.analysis import pair_term
+from app.search.schema import PAIRS_SUFFIX, pairs_field
 
 
-class _SortedAndAll(SortingCollector):
-    """Every match sorted by a field; its docset already holds every matching docnum."""
-
-    def prepare(self, top_searcher, q, context) -> None:
-        super().prepare(top_searcher, q, context)
-        self.matched = self.docset
-
-
-def run(searcher, query: Query, allowed: set[int] | None, limit: int, newest: bool):
+def run(searcher, query: Query, allowed: set[int] | None, limit: int, newest: bool, cache: dict):
     """Search once; returns (results, bitmask of every allowed document the query matches).
 
-    `allowed` None means every live document may be returned.
+    `allowed` None means every live document may be returned; `query` Every() matches them
+    all. `cache` lives as long as the searcher.
     """
-    child = _SortedAndAll("date", limit=limit, reverse=True) if newest else _TopAndAll(limit)
-    collector = FilterCollector(child, allow=allowed) if allowed is not None else child
-    searcher.search_with_collector(query, collector)
-    return collector.results(), facets.bits(child.matched)
+    if isinstance(query, Every):
+        found = dict.fromkeys(allowed if allowed is not None else _live(searcher), 0.0)
+    else:
+        found = score.scores(searcher, query, cache)
+        if allowed is None:
+            deleted = _deleted(searcher)
+            found = {docnum: value for docnum, value in found.items() if docnum not in deleted}
+        else:
+            found = {docnum: value for docnum, value in found.items() if docnum in allowed}
+    value = _dates(searcher, cache).__getitem__ if newest else found.__getitem__
+    top = [(found[docnum], docnum) for docnum in _best(found, limit, value)]
+    return Results(searcher, query, top), facets.bits(found)
 
 
-def more_like(searcher, docnum: int, fieldname: str, allowed: int, live: int, limit: int):
+def _best(docnums, limit: int, value) -> list[int]:
+    """The `limit` docnums with the highest value, highest first; between equal values the
+    lowest docnum first, as Whoosh orders hits with equal scores."""
+    if len(docnums) > limit:
+        best = heapq.nlargest(limit, docnums, key=value)
+        cut = value(best[-1])
+        chosen = [docnum for docnum in best if value(docnum) > cut]
+        ties = sorted(docnum for docnum in docnums if value(docnum) == cut)
+        docnums = chosen + ties[: limit - len(chosen)]
+    return sorted(docnums, key=lambda docnum: (-value(docnum), docnum))
+
+
+def matched(searcher, query: Query, cache: dict) -> int:
+    """Bitmask of the documents a query matches (deleted ones too: callers AND with a scope)."""
+    return facets.bits(score.scores(searcher, query, cache))
+
+
+def _deleted(searcher) -> set[int]:
+    return {
+        offset + docnum
+        for leaf, offset in searcher.reader().leaf_readers()
+        if leaf.has_deletions()
+        for docnum in leaf.deleted_docs_set
+    }
+
+
+def _live(searcher) -> list[int]:
+    deleted = _deleted(searcher)
+    return [docnum for docnum in range(searcher.doc_count_all()) if docnum not in deleted]
+
+
+def _dates(searcher, cache: dict) -> list[int]:
+    """The sort date of every document by docnum, read once per searcher."""
+    if "dates" not in cache:
+        cache["dates"] = [value or 0 for value in searcher.reader().column_reader("date")]
+    return cache["dates"]
+
+
+def more_like(searcher, docnum: int, fieldname: str, allowed: set[int], limit: int, cache: dict):
     """Documents like `docnum` on its key terms in one field, among the `allowed` ones.
 
-    Whoosh's more_like() only takes an allow-list: a set of every readable docnum, built per
-    call. Most scopes exclude far fewer documents than they allow (the case itself, methods,
-    others' drafts), so the smaller of the two sets is passed.
+    Whoosh's more_like() with its own search, scored here like every other search.
     """
     terms = searcher.key_terms([docnum], fieldname, numterms=12, normalize=False)
     query = Or([Term(fieldname, word, boost=weight) for word, weight in terms])
-    excluded = live & ~allowed
-    if excluded and excluded.bit_count() < allowed.bit_count():
-        return searcher.search(query, limit=limit, mask=facets.docnums(excluded))
-    return searcher.search(query, limit=limit, filter=facets.docnums(allowed))
+    return run(searcher, query, allowed, limit, False, cache)[0]
 
 
 def mark_matched_terms(results, query: Query) -> None:
@@ -92,7 +105,7 @@ def mark_matched_terms(results, query: Query) -> None:
         if not docnums:
             continue
         for leaf in query.leaves():
-            matcher = leaf.matcher(subsearcher, context)
+            matcher = _for_marking(leaf, searcher.schema).matcher(subsearcher, context)
             for docnum in docnums:
                 if not matcher.is_active():
                     break
@@ -104,9 +117,28 @@ def mark_matched_terms(results, query: Query) -> None:
                     continue
                 for term_matcher in matcher.term_matchers():
                     if term_matcher.is_active() and term_matcher.id() == docnum:
-                        term = term_matcher.term()
-                        if term not in docterms[docnum + offset]:
-                            docterms[docnum + offset].append(term)
-                            termdocs[term].append(docnum + offset)
+                        for term in _words(term_matcher.term()):
+                            if term not in docterms[docnum + offset]:
+                                docterms[docnum + offset].append(term)
+                                termdocs[term].append(docnum + offset)
     results.docterms = dict(docterms)
     results.termdocs = dict(termdocs)
+
+
+def _for_marking(leaf: Query, schema) -> Query:
+    """A phrase as the word pairs it is made of, where the index has word pairs."""
+    if not isinstance(leaf, Phrase) or pairs_field(leaf.fieldname) not in schema:
+        return leaf
+    words = leaf.words
+    if len(words) == 1:
+        return Term(leaf.fieldname, words[0])
+    return And([Term(pairs_field(leaf.fieldname), pair_term(*pair)) for pair in pairwise(words)])
+
+
+def _words(term: tuple[str, bytes]) -> list[tuple[str, bytes]]:
+    """A matched word pair as the two words it marks in its text field."""
+    fieldname, text = term
+    if not fieldname.endswith(PAIRS_SUFFIX):
+        return [term]
+    base = fieldname[: -len(PAIRS_SUFFIX)]
+    return [(base, word) for word in text.split(b" ")]

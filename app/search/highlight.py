@@ -3,10 +3,12 @@
 from markupsafe import Markup, escape
 from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter, WholeFragmenter, get_text
 
+from app.search.analysis import matches
+
 # Fragments are built around this many matches at most (the first ones in the text): a long
 # case can name a searched word a hundred times, and every match became a candidate fragment
 # to build and score, for the two that are shown.
-MAX_MATCHES = 48
+MAX_MATCHES = 16
 
 # Where a snippet comes from, and the label shown with it.
 SNIPPET_FIELDS = (("body", ""), ("comments", "in een reactie"), ("reflections", "in een reflectie"))
@@ -31,12 +33,43 @@ class FirstMatchesFragmenter(PinpointFragmenter):
         return super().fragment_matches(text, tokens[:MAX_MATCHES])
 
 
-_WHOLE = Highlighter(fragmenter=WholeFragmenter(), formatter=EscapingFormatter())
+class _Spans(dict):
+    """docnum -> {term: [(position, start, end)]} in one stored field, found when asked for."""
+
+    def __init__(self, results, fieldname: str, terms: frozenset[str]) -> None:
+        super().__init__()
+        self.results, self.fieldname, self.terms = results, fieldname, terms
+
+    def __missing__(self, docnum: int) -> dict:
+        text = self.results.searcher.stored_fields(docnum).get(self.fieldname) or ""
+        self[docnum] = found = matches(text, self.terms, MAX_MATCHES)
+        return found
+
+
+class SpanHighlighter(Highlighter):
+    """Whoosh's "pinpoint" highlighting, with the matches found in the hit's own text.
+
+    The index keeps no character offsets (schema.DutchText), so Whoosh would re-analyse the
+    whole text of a hit through its analyzer chain; here the stored text is read only up to
+    the first MAX_MATCHES matches, and only for the hits shown.
+    """
+
+    def can_load_chars(self, results, fieldname):
+        return results.has_matched_terms() and not self.fragmenter.must_retokenize()
+
+    @staticmethod
+    def _load_chars(results, fieldname, texts, to_bytes):
+        results._char_cache[fieldname] = _Spans(results, fieldname, frozenset(texts))
+
+
+_WHOLE = SpanHighlighter(fragmenter=WholeFragmenter(), formatter=EscapingFormatter())
 
 
 def configure(results) -> None:
-    results.fragmenter = FirstMatchesFragmenter(maxchars=220, surround=60, autotrim=True)
-    results.formatter = EscapingFormatter()
+    results.highlighter = SpanHighlighter(
+        fragmenter=FirstMatchesFragmenter(maxchars=220, surround=60, autotrim=True),
+        formatter=EscapingFormatter(),
+    )
 
 
 def _matched_fields(hit) -> set[str]:

@@ -21,19 +21,23 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from whoosh.codec.whoosh3 import W3Codec
 
 from app import events
 from app.extensions import db
 from app.models import Case, Comment, Method, Reflection, SearchChange, User
 from app.models.base import utcnow
 from app.search import documents, progress
+from app.search.schema import with_pairs
 from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, IndexStore
 
 BATCH = 500
 # Segments as separate files, not one compound file: Whoosh opens a file inside a compound
 # segment by copying it into memory (BytesIO over the mmap), so every new reader of a
 # 10,000-case index copied its term dictionary, several times per posted comment.
-WRITER_OPTIONS = {"compound": False}
+# Terms in fewer than 8 documents (most word pairs) are stored inside their term entry
+# rather than as a posting block of their own (see whoosh_patches).
+WRITER_OPTIONS = {"compound": False, "codec": W3Codec(inlinelimit=8)}
 # A rebuild treats ids missing among the last GAP_WINDOW as possibly not committed yet.
 GAP_WINDOW = 1000
 _DIRTY = "search_changes_pending"
@@ -131,7 +135,7 @@ def _write(index, updates: list[tuple[str, str, dict | None]], timeout: float) -
         changed = False
         for key_field, key, doc in updates:
             if doc is not None:
-                writer.update_document(**doc)
+                writer.update_document(**with_pairs(doc, index.schema))
                 changed = True
             elif writer.delete_by_term(key_field, key):
                 changed = True
@@ -305,6 +309,7 @@ def rebuild() -> RebuildReport:
     timeout = current_app.config["SEARCH_WRITE_TIMEOUT"]
     report = RebuildReport()
     builds = {name: target.new_build(name) for name in (NETWORK, ARCHIVE)}
+    schemas = {name: index.schema for name, (_path, index) in builds.items()}
     writers = {
         name: index.writer(limitmb=256, **WRITER_OPTIONS) for name, (_path, index) in builds.items()
     }
@@ -316,10 +321,10 @@ def rebuild() -> RebuildReport:
             sa.select(SearchChange.id).where(SearchChange.id > snapshot_id - GAP_WINDOW)
         ).all()
         for network_doc, archive_doc in documents.all_documents(session):
-            writers[NETWORK].add_document(**network_doc)
+            writers[NETWORK].add_document(**with_pairs(network_doc, schemas[NETWORK]))
             report.network += 1
             if archive_doc is not None:
-                writers[ARCHIVE].add_document(**archive_doc)
+                writers[ARCHIVE].add_document(**with_pairs(archive_doc, schemas[ARCHIVE]))
                 report.archive += 1
     for writer in writers.values():
         writer.commit(optimize=True)

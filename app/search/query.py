@@ -5,12 +5,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from whoosh import qparser
-from whoosh.query import And, Every, NullQuery, Or, Query, Term
+from whoosh.query import And, CompoundQuery, Every, NullQuery, Or, Phrase, Query, Term
 
 from app.models import Visibility
 from app.permissions import ReadScope
 from app.search.analysis import SynonymList
-from app.search.phrase import adjacent_phrases
+from app.search.score import Clauses
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 24
@@ -78,14 +78,39 @@ def _with_synonyms(query: Query, expansions: dict[str, tuple[str, ...]]) -> Quer
     return query.accept(expand)
 
 
+def _tidy(node: Query) -> Query:
+    """A quoted single word is that word (stop words drop out of phrases); nothing is dropped."""
+    if type(node) is Phrase:
+        if not node.words:
+            return NullQuery
+        if len(node.words) == 1:
+            return Term(node.fieldname, node.words[0], boost=node.boost)
+    if isinstance(node, CompoundQuery):
+        subqueries = [child for child in node.subqueries if child is not NullQuery]
+        if not subqueries:
+            return NullQuery
+        node.subqueries = subqueries
+    return node
+
+
 def parse(text: str, schema, fields: dict[str, float], synonyms: SynonymList) -> Query | None:
-    """The user's words as a query over the text fields, or None for an empty search."""
+    """The user's words as a query over the text fields, or None for an empty search.
+
+    The result is a `Clauses` node with one child per word, phrase or prefix typed (each
+    over every text field), which the scorer uses to prefer documents matching them all.
+    """
     if not text:
         return None
-    query = _parser(schema, fields).parse(text)
+    # Unnormalised, the parser's tree keeps each typed clause as one group of fields.
+    query = _parser(schema, fields).parse(text, normalize=False)
     if query is None or query is NullQuery:
         return None
-    return adjacent_phrases(_with_synonyms(query, synonyms.expansions()))
+    query = query.accept(_tidy)
+    if query is NullQuery:
+        return None
+    clauses = query.subqueries if type(query) is Or else [query]
+    query = Clauses(clauses)
+    return _with_synonyms(query, synonyms.expansions())
 
 
 def scope_query(scope: ReadScope) -> Query:

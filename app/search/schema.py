@@ -2,37 +2,123 @@
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Frequency
+from whoosh.system import pack_uint
 
-from app.search.analysis import dutch_analyzer
+from app.search.analysis import analysed, dutch_analyzer
 
 # Bump when a schema change needs existing indexes rebuilt: every build records the version
 # it was made with (storage.py), `search check` reports older builds and
 # `search rebuild --if-missing` (run by `make run`) replaces them. An older build keeps
 # working meanwhile, only slower or without what the new version added.
 # 2: term vectors on "body" for more-like-this.
-SCHEMA_VERSION = 2
+# 3: text fields keep term frequencies only; exact phrases use word-pair fields.
+SCHEMA_VERSION = 3
 
 # Fields searched by a user's words, with the weight of a match in each.
 NETWORK_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "meta": 1.5, "comments": 0.7, "reflections": 0.9}
 ARCHIVE_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "meta": 1.5, "reflections": 0.9}
 
+PAIRS_SUFFIX = "_pairs"
+
+
+def pairs_field(fieldname: str) -> str:
+    """The field holding the word pairs of a text field, for exact phrases."""
+    return fieldname + PAIRS_SUFFIX
+
+
+def with_pairs(doc: dict, schema: Schema) -> dict:
+    """The document as written: each text field's value also goes to its word-pair field.
+
+    The same string object, so the pair field reuses the text field's analysis. An index
+    built before word pairs existed (schema version 2) gets the document as it is.
+    """
+    pairs = {
+        pairs_field(name): doc[name]
+        for name in NETWORK_TEXT_FIELDS
+        if doc.get(name) and pairs_field(name) in schema
+    }
+    return {**doc, **pairs} if pairs else doc
+
+
+def _frequencies(counts) -> list[tuple[str, int, float, bytes]]:
+    # Whoosh's Frequency format: (term, frequency, weight, encoded frequency).
+    return [(term, count, float(count), pack_uint(count)) for term, count in counts.items()]
+
+
+class DutchText(TEXT):
+    """A Dutch text field with term frequencies only, analysed once per value.
+
+    Positions made the postings of common words (a case names "bewoners" dozens of times)
+    many times larger than their document numbers and frequencies, and every search read
+    and decompressed them; exact phrases use the word-pair fields instead, and snippets
+    re-analyse the few texts shown. Whoosh's writer asks a field for its postings, its
+    spelling words and its term vector separately: all three come from one analysis here.
+    """
+
+    def __init__(self, vector: bool = False) -> None:
+        # spelling=True keeps unstemmed words apart, so "Bedoelde je ...?" offers real words.
+        super().__init__(
+            analyzer=dutch_analyzer(),
+            phrase=False,
+            stored=True,
+            spelling=True,
+            vector=_AnalysedFrequency() if vector else None,
+        )
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            return super().index(value, **kwargs)
+        return [
+            (term.encode("utf-8"), freq, weight, encoded)
+            for term, freq, weight, encoded in _frequencies(analysed(value).counts())
+        ]
+
+    def spellable_words(self, value):
+        if not isinstance(value, str):
+            return super().spellable_words(value)
+        return iter(sorted(set(analysed(value).words)))
+
+
+class _AnalysedFrequency(Frequency):
+    """Whoosh's Frequency format for a term vector, from the value's shared analysis."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(value, str):
+            return super().word_values(value, analyzer, **kwargs)
+        return _frequencies(analysed(value).counts())
+
+
+class WordPairs(TEXT):
+    """Every two consecutive index terms of a text as one term, "nieuw bewoner".
+
+    An exact phrase of two words is then one term's postings, and a longer one the
+    documents holding all its pairs; stop words between the words are skipped, as they are
+    when a phrase is searched.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=dutch_analyzer(), phrase=False)
+
+    def index(self, value, **kwargs):
+        return [
+            (term.encode("utf-8"), freq, weight, encoded)
+            for term, freq, weight, encoded in _frequencies(analysed(value).pair_counts())
+        ]
+
+
 # Facets: field name in the index -> query-string argument.
 FACET_FIELDS = ("theme", "municipality", "size", "kind", "dilemma", "status", "year")
 
 
-def _text(stored: bool = True, vector: bool = False) -> TEXT:
-    # spelling=True keeps unstemmed words apart, so "Bedoelde je ...?" offers real words.
-    # chars=True stores character offsets, so snippets come from the index's positions
-    # instead of re-analysing a whole case text for every hit.
-    # vector: the document's own term frequencies, so more-like-this (similar cases) reads
-    # its key terms instead of re-analysing the stored text of the case.
-    return TEXT(
-        analyzer=dutch_analyzer(),
-        stored=stored,
-        spelling=True,
-        chars=stored,
-        vector=Frequency() if vector else None,
-    )
+def _text_fields(names) -> dict:
+    fields = {}
+    for name in names:
+        # Stored, for snippets and for checking phrases of three words or more.
+        # vector: the document's own term frequencies, so more-like-this (similar cases)
+        # reads its key terms instead of re-analysing the stored text of the case.
+        fields[name] = DutchText(vector=name == "body")
+        fields[pairs_field(name)] = WordPairs()
+    return fields
 
 
 def _common() -> dict:
@@ -41,11 +127,9 @@ def _common() -> dict:
         "case_id": ID(stored=True, unique=True),
         "method_id": ID(stored=True, unique=True),
         "doc_type": ID(stored=True),
-        "title": _text(),
-        "body": _text(vector=True),
-        # themes, municipality, dilemma titles and the kind of polarisation, as words
-        "meta": _text(stored=False),
-        "reflections": _text(),
+        # title, body, meta (themes, municipality, dilemma titles and the kind of
+        # polarisation, as words) and reflections, each with its word pairs
+        **_text_fields(("title", "body", "meta", "reflections")),
         "theme": KEYWORD(commas=True, stored=True),
         "municipality": ID(stored=True),
         "size": ID(stored=True),
@@ -63,7 +147,7 @@ def _common() -> dict:
 def network_schema() -> Schema:
     return Schema(
         **_common(),
-        comments=_text(),
+        **_text_fields(("comments",)),
         # the read scope is a filter on these, applied inside the search
         visibility=ID(stored=True),
         author=ID(stored=True),

@@ -168,7 +168,7 @@ def _target(user: AnyUser, archive: bool) -> tuple[IndexView, int, dict[str, flo
 def _matched(index_view: IndexView, query: Query | None, allowed: int) -> int:
     if query is None:
         return allowed
-    return facets.query_bits(index_view, query) & allowed
+    return collect.matched(index_view.searcher, query, index_view.cache) & allowed
 
 
 def _id(hit, fieldname: str) -> int | None:
@@ -283,6 +283,7 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
             None if everything else facets.cached_docnums(index_view, allowed),
             limit=wanted * per_page,
             newest=newest,
+            cache=index_view.cache,
         )
     total = matched.bit_count()
     pages = max(1, math.ceil(total / per_page))
@@ -352,7 +353,12 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
     hits = index_view.cache.get(key)
     if hits is None:
         results = collect.more_like(
-            searcher, docnum, "body", allowed, facets.all_bits(index_view), limit
+            searcher,
+            docnum,
+            "body",
+            facets.cached_docnums(index_view, allowed),
+            limit,
+            index_view.cache,
         )
         hits = [
             (

@@ -1,0 +1,307 @@
+"""Relevance scores for a whole query, a word at a time instead of a document at a time.
+
+Whoosh scores document by document through a tree of matchers: for every posting of every
+word in every field it steps each matcher, asks it for its id, weight and field length and
+adds the scores up the tree. A word most cases use ("gemeente", "bewoners") has tens of
+thousands of postings at 10,000 cases, and that walk is most of a search's time.
+
+Here each word's postings are read a block at a time and its BM25F score is added to a
+per-document total, with the same idf, average field length and quantised field length
+Whoosh uses, so the scores are Whoosh's own (tests compare them). An exact phrase is scored
+as the word pairs it is made of (schema.WordPairs). Prefixes are scored by Whoosh's own
+matchers and added in the same way.
+
+The user's clauses (each word, phrase or prefix, in every field) are the children of a
+`Clauses` node; a document's total is scaled by the share of clauses it matches, so a case
+with all the words ranks above one with only some ("all words preferred, any word still
+ranks").
+"""
+
+from itertools import accumulate, pairwise, repeat
+from operator import itemgetter
+from pickle import loads
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.formats import Characters, Positions
+from whoosh.matching import FilterMatcher
+from whoosh.query import Or, Phrase, Query, Term
+from whoosh.util.numeric import byte_to_length
+
+from app.search.analysis import analysed, pair_term
+from app.search.schema import pairs_field
+
+# Field length as Whoosh stores it: one byte per document and field, decoded through a table.
+_LENGTH_OF_BYTE = [byte_to_length(value) for value in range(256)]
+
+
+class Clauses(Or):
+    """The clauses of what a user typed; matching more of them scores higher."""
+
+
+def scores(searcher, query: Query, cache: dict) -> dict[int, float]:
+    """Global docnum -> score of every document the query matches (deleted ones included).
+
+    `cache` lives as long as this searcher (the field-length tables are kept in it).
+    """
+    if isinstance(query, Clauses) and len(query.subqueries) > 1:
+        return _coordinated(searcher, query, cache)
+    totals: dict[int, float] = {}
+    _add(searcher, query, 1.0, totals, cache)
+    return totals
+
+
+def _coordinated(searcher, query: Clauses, cache: dict) -> dict[int, float]:
+    totals: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    for clause in query.subqueries:
+        part: dict[int, float] = {}
+        _add(searcher, clause, query.boost, part, cache)
+        get_total, get_matched = totals.get, matched.get
+        for docnum, score in part.items():
+            totals[docnum] = get_total(docnum, 0.0) + score
+            matched[docnum] = get_matched(docnum, 0) + 1
+    count = len(query.subqueries)
+    return {docnum: score * matched[docnum] / count for docnum, score in totals.items()}
+
+
+def _add(searcher, node: Query, boost: float, totals: dict[int, float], cache: dict) -> None:
+    """Add `node`'s score, times `boost`, to the totals of the documents it matches."""
+    if type(node) in (Or, Clauses):
+        for child in node.subqueries:
+            _add(searcher, child, boost * node.boost, totals, cache)
+    elif type(node) is Term:
+        _add_term(searcher, node, boost, totals, cache)
+    elif isinstance(node, Phrase):
+        if len(node.words) == 1:
+            _add_term(
+                searcher, Term(node.fieldname, node.words[0], node.boost), boost, totals, cache
+            )
+        elif node.words:
+            _add_phrase(searcher, node, boost, totals, cache)
+    else:
+        _add_matched(searcher, node, boost, totals)
+
+
+def _indexed(searcher, fieldname: str, words) -> list[bytes] | None:
+    """The words as index terms of the field, or None when the index lacks one of them."""
+    if fieldname not in searcher.schema:
+        return None
+    field = searcher.schema[fieldname]
+    reader = searcher.reader()
+    texts = []
+    for word in words:
+        try:
+            text = field.to_bytes(word)
+        except ValueError:
+            return None
+        if (fieldname, text) not in reader:
+            return None
+        texts.append(text)
+    return texts
+
+
+def _factor(searcher, fieldname: str, text: bytes, boost: float) -> tuple[float, float, float]:
+    """(idf * (K1 + 1) * boost, K1, B) for Whoosh's
+    bm25(): idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * length / average length))."""
+    weighting = searcher.weighting
+    k1 = weighting.K1
+    b = weighting._field_B.get(fieldname, weighting.B)
+    return searcher.idf(fieldname, text) * (k1 + 1) * boost, k1, b
+
+
+def _add_term(searcher, term: Term, boost: float, totals: dict[int, float], cache: dict) -> None:
+    fieldname = term.fieldname
+    texts = _indexed(searcher, fieldname, [term.text])
+    if texts is None:
+        return
+    (text,) = texts
+    factor, k1, b = _factor(searcher, fieldname, text, boost * term.boost)
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, text) not in reader:
+            continue
+        norms = _norms(searcher, leaf, offset, fieldname, k1, b, cache)
+        get = totals.get
+        for ids, weights, _values in _blocks(reader, fieldname, text):
+            for docnum, weight in zip(ids, weights, strict=True):
+                key = docnum + offset
+                totals[key] = get(key, 0.0) + factor * weight / (weight + norms[docnum])
+
+
+def _add_phrase(searcher, phrase: Phrase, boost: float, totals: dict[int, float], cache: dict):
+    """An exact phrase, from the field's word pairs: "nieuwe bewoners" is one pair's postings.
+
+    Its score is that of its pairs, as a term's is of the term. A longer phrase matches the
+    documents holding all its pairs in the order typed, checked on the stored text.
+    """
+    fieldname = phrase.fieldname
+    pairs = pairs_field(fieldname)
+    if pairs not in searcher.schema:
+        # An index built before word pairs (schema version 2) has positions instead.
+        if phrase.slop == 1:
+            _add_positional(searcher, phrase, boost, totals, cache)
+        else:
+            _add_matched(searcher, phrase, boost, totals)
+        return
+    terms = [pair_term(first, second) for first, second in pairwise(phrase.words)]
+    boost *= phrase.boost
+    if len(terms) == 1:
+        _add_term(searcher, Term(pairs, terms[0]), boost, totals, cache)
+        return
+    parts = []
+    for term in terms:
+        part: dict[int, float] = {}
+        _add_term(searcher, Term(pairs, term), boost, part, cache)
+        if not part:
+            return
+        parts.append(part)
+    candidates = set(min(parts, key=len)).intersection(*parts)
+    get = totals.get
+    for docnum in sorted(candidates):
+        text = searcher.stored_fields(docnum).get(fieldname) or ""
+        if _in_order(analysed(text).terms, list(phrase.words)):
+            totals[docnum] = get(docnum, 0.0) + sum(part[docnum] for part in parts)
+
+
+def _in_order(terms: list[str], words: list[str]) -> bool:
+    """Whether `words` occur one after another in `terms`."""
+    size = len(words)
+    first = words[0]
+    return any(
+        terms[start : start + size] == words for start, term in enumerate(terms) if term == first
+    )
+
+
+def _add_positional(searcher, phrase: Phrase, boost: float, totals: dict[int, float], cache):
+    """An exact phrase on an index with positions: all its words, one after another.
+
+    A phrase's score is the sum of its words' scores, as Whoosh's phrase matcher gives it.
+    """
+    fieldname = phrase.fieldname
+    texts = _indexed(searcher, fieldname, phrase.words)
+    if texts is None:
+        return
+    field_format = searcher.schema[fieldname].format
+    if not field_format.supports("positions"):
+        return
+    positions_of = _positions_decoder(field_format)
+    factors = [_factor(searcher, fieldname, text, boost * phrase.boost)[0] for text in texts]
+    _unused, k1, b = _factor(searcher, fieldname, texts[0], 1.0)
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if any((fieldname, text) not in reader for text in texts):
+            continue
+        postings = []
+        for text in texts:
+            found = {}
+            for ids, weights, values in _blocks(reader, fieldname, text, values=True):
+                found.update(zip(ids, zip(weights, values, strict=True), strict=True))
+            postings.append(found)
+        candidates = set(min(postings, key=len)).intersection(*postings)
+        norms = _norms(searcher, leaf, offset, fieldname, k1, b, cache)
+        get = totals.get
+        for docnum in candidates:
+            ends = None
+            for found in postings:
+                positions = positions_of(found[docnum][1])
+                ends = set(positions) if ends is None else ends.intersection(positions)
+                if not ends:
+                    break
+                # Where the next word must be: one position further.
+                ends = set(map((1).__add__, ends))
+            if not ends:
+                continue
+            norm = norms[docnum]
+            score = 0.0
+            for factor, found in zip(factors, postings, strict=True):
+                weight = found[docnum][0]
+                score += factor * weight / (weight + norm)
+            key = docnum + offset
+            totals[key] = get(key, 0.0) + score
+
+
+def _positions_decoder(field_format):
+    """A fast positions decoder for Whoosh's own position formats, else the format's."""
+    if type(field_format) in (Characters, Positions):
+        first = itemgetter(0)
+        # Both store a 4-byte count, then a pickled list of deltas: (position, start, length)
+        # for Characters, the position alone for Positions. Whoosh may drop pickle's final ".".
+        if type(field_format) is Characters:
+
+            def positions_of(value: bytes):
+                if not value.endswith(b"."):
+                    value += b"."
+                return accumulate(map(first, loads(value[4:])))
+
+        else:
+
+            def positions_of(value: bytes):
+                if not value.endswith(b"."):
+                    value += b"."
+                return accumulate(loads(value[4:]))
+
+        return positions_of
+    return field_format.decode_positions
+
+
+def _blocks(reader, fieldname: str, text: bytes, values: bool = False):
+    """(ids, weights, values or None) of each block of a term's postings in one segment.
+
+    Deleted documents are included: the caller keeps only live, allowed ones.
+    """
+    matcher = reader.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        # A block holds its ids (as differences), weights and values in one pickle; stepping
+        # posting by posting through id()/weight()/next() costs a few method calls each.
+        while matcher.is_active():
+            matcher._read_data()
+            deltas, weights = matcher._data[0], matcher._data[1]
+            if weights is None or isinstance(weights, float):
+                # Whoosh leaves out weights that are all 1.0, or all one value.
+                weights = repeat(1.0 if weights is None else weights, len(deltas))
+            if values:
+                matcher._read_values()
+            yield accumulate(deltas), weights, matcher._values if values else None
+            matcher._next_block()
+        return
+    ids, weights, found = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        found.append(matcher.value() if values else None)
+        matcher.next()
+    yield ids, weights, found
+
+
+def _norms(searcher, leaf, offset: int, fieldname: str, k1: float, b: float, cache: dict):
+    """K1 * ((1 - B) + B * length / average length) for every document of one segment."""
+    key = ("norms", offset, fieldname)
+    norms = cache.get(key)
+    if norms is None:
+        average = searcher.avg_field_length(fieldname) or 1
+        reader = leaf.reader()
+        count = reader.doc_count_all()
+        column = _lenfield(fieldname)
+        per_doc = reader._perdoc
+        if per_doc.has_column(column):
+            raw = list(per_doc.column_reader(column, LENGTHS_COLUMN))
+        else:
+            raw = [0] * count
+        # (A document without the field has no postings in it: its entry is never read.)
+        norms = [k1 * ((1 - b) + b * _LENGTH_OF_BYTE[value] / average) for value in raw]
+        cache[key] = norms
+    return norms
+
+
+def _add_matched(searcher, node: Query, boost: float, totals: dict[int, float]) -> None:
+    """Whoosh's own matcher for anything else (prefixes), document by document."""
+    context = searcher.context(needs_current=True, weighting=searcher.weighting)
+    get = totals.get
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = node.matcher(leaf, context)
+        while matcher.is_active():
+            key = matcher.id() + offset
+            totals[key] = get(key, 0.0) + boost * matcher.score()
+            matcher.next()
