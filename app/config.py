@@ -95,6 +95,9 @@ class Config:
     SEARCH_CATCH_UP_TIMEOUT = float(os.environ.get("SEARCH_CATCH_UP_TIMEOUT", "2"))
     # /healthz reports the index as behind when a change waits longer than this (seconds).
     SEARCH_HEALTH_MAX_LAG = float(os.environ.get("SEARCH_HEALTH_MAX_LAG", "120"))
+    # A rebuild of at least this many cases indexes in this many processes at once.
+    SEARCH_REBUILD_PROCESSES = _env_int("SEARCH_REBUILD_PROCESSES", min(os.cpu_count() or 1, 4))
+    SEARCH_REBUILD_PARALLEL_FROM = _env_int("SEARCH_REBUILD_PARALLEL_FROM", 1000)
     # When off, the published archive (and its search, feeds and exports) needs an account.
     ARCHIVE_PUBLIC = os.environ.get("ARCHIVE_PUBLIC", "1") == "1"
     ARCHIVE_LICENCE = os.environ.get("ARCHIVE_LICENCE", "CC BY 4.0")

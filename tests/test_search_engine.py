@@ -1,4 +1,4 @@
-"""The search engine under the services: scoring, word pairs, analysis and merging."""
+"""The search engine under the services: scoring, word pairs, analysis, merging, rebuilding."""
 
 import random
 
@@ -13,6 +13,7 @@ from app.search.analysis import Analysed, dutch_analyzer, matches
 from app.search.indexer import MERGE_FACTOR, merge_by_tier
 from app.search.schema import network_schema, with_pairs
 from app.search.score import Clauses
+from app.search.storage import NETWORK, view
 from tests.search_factories import titles
 
 WORDS = [
@@ -186,3 +187,21 @@ def test_merging_by_tier_bounds_the_work_of_a_commit_and_keeps_pairs():
     with index.searcher() as searcher:
         phrase = Phrase("body", ["nieuw", "bewoner"])
         assert len(score.scores(searcher, phrase, {})) == len(range(0, 150, 7))
+
+
+def test_a_large_rebuild_indexes_in_parallel_processes(
+    app, runner, write_case, find, expert, monkeypatch
+):
+    app.config.update(SEARCH_REBUILD_PARALLEL_FROM=1, SEARCH_REBUILD_PROCESSES=2)
+    monkeypatch.setattr(indexer, "REBUILD_BATCH", 2)  # documents handed to a process at once
+    for number in range(8):
+        write_case(title=f"Parallel {number}", summary=f"Nieuwe bewoners en windpark {number}.")
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    searcher = view(indexer.store(), NETWORK).searcher
+    assert len(searcher.reader().leaf_readers()) >= 2  # one segment per process
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert find(expert, "windpark").total == 8
+    assert find(expert, '"nieuwe bewoners"').total == 8
+    write_case(title="Daarna", summary="Windpark op zee.")
+    assert find(expert, "windpark").total == 9

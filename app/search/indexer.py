@@ -40,6 +40,8 @@ BATCH = 500
 # Terms in fewer than 8 documents (most word pairs) are stored inside their term entry
 # rather than as a posting block of their own (see whoosh_patches).
 WRITER_OPTIONS = {"compound": False, "codec": W3Codec(inlinelimit=8)}
+# Documents a parallel rebuild hands to one indexing process at a time.
+REBUILD_BATCH = 100
 # A rebuild treats ids missing among the last GAP_WINDOW as possibly not committed yet.
 GAP_WINDOW = 1000
 _DIRTY = "search_changes_pending"
@@ -338,6 +340,22 @@ class RebuildReport:
     caught_up: int = 0
 
 
+def _rebuild_writer(index, processes: int):
+    if processes > 1:
+        # Whoosh's multiprocessing writer: this process reads the database and hands the
+        # documents on, each worker process analyses its share into a segment of its own.
+        # multisegment keeps those segments as they are: merging them into one would write
+        # every posting again, in this process alone.
+        return index.writer(
+            procs=processes,
+            multisegment=True,
+            batchsize=REBUILD_BATCH,
+            limitmb=128,
+            **WRITER_OPTIONS,
+        )
+    return index.writer(limitmb=256, **WRITER_OPTIONS)
+
+
 def rebuild() -> RebuildReport:
     """Build both indexes from the database beside the live ones, then swap them in."""
     target = store()
@@ -345,8 +363,14 @@ def rebuild() -> RebuildReport:
     report = RebuildReport()
     builds = {name: target.new_build(name) for name in (NETWORK, ARCHIVE)}
     schemas = {name: index.schema for name, (_path, index) in builds.items()}
+    with Session(db.engine) as session:
+        cases = session.scalar(sa.select(sa.func.count(Case.id)))
+    processes = current_app.config["SEARCH_REBUILD_PROCESSES"]
+    parallel = processes > 1 and cases >= current_app.config["SEARCH_REBUILD_PARALLEL_FROM"]
     writers = {
-        name: index.writer(limitmb=256, **WRITER_OPTIONS) for name, (_path, index) in builds.items()
+        NETWORK: _rebuild_writer(builds[NETWORK][1], processes if parallel else 1),
+        # The archive holds only published cases: a small index, one process.
+        ARCHIVE: _rebuild_writer(builds[ARCHIVE][1], 1),
     }
     with Session(db.engine) as session:
         # One read transaction: the snapshot holds every change up to this change-log id,
@@ -361,8 +385,8 @@ def rebuild() -> RebuildReport:
             if archive_doc is not None:
                 writers[ARCHIVE].add_document(**with_pairs(archive_doc, schemas[ARCHIVE]))
                 report.archive += 1
-    for writer in writers.values():
-        writer.commit(optimize=True)
+    writers[NETWORK].commit(optimize=not parallel)
+    writers[ARCHIVE].commit(optimize=True)
     snapshot = progress.Progress(upto=max(snapshot_id - GAP_WINDOW, 0)).advanced(recent)
     snapshot.upto = snapshot_id
     with target.write_lock(timeout), Session(db.engine) as session:
