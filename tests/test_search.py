@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from werkzeug.datastructures import MultiDict
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Or, Term
@@ -11,6 +12,7 @@ from app.comments.services import add_comment
 from app.models import Role
 from app.reflections.services import add_reflection
 from app.search import collect, facets
+from app.search.forms import MAX_FACET_VALUES, search_params
 from app.search.services import SearchParams, save_synonyms, search
 from app.search.storage import IndexView
 from tests.search_factories import titles
@@ -129,6 +131,43 @@ def test_facets_combine_and_count(write_case, find, expert, make_user, make_muni
     narrowed = find(expert, "huur", theme="woningkrapte", municipality=str(town.id))
     assert titles(narrowed) == ["A"] and narrowed.total == 1
     assert titles(find(expert, "", theme="inflatie", kind="vertical")) == ["C"]
+
+
+def test_several_values_of_one_facet_mean_any_of_them(write_case, expert, client, login, make_user):
+    write_case(title="A", themes=["woningkrapte"], summary="huur", status="open")
+    write_case(title="B", themes=["inflatie"], summary="huur", status="completed")
+    write_case(title="C", themes=["jongerengroepen"], summary="huur", status="open")
+    two_themes = (("theme", "woningkrapte"), ("theme", "inflatie"))
+    result = search(expert, SearchParams(text="huur", facets=two_themes))
+    assert sorted(titles(result)) == ["A", "B"] and result.total == 2
+    counts = {facet.name: {v.value: v.count for v in facet.values} for facet in result.facets}
+    # A facet's own choice is left out of its counts: they say what choosing more would add.
+    assert counts["theme"] == {"woningkrapte": 1, "inflatie": 1, "jongerengroepen": 1}
+    # Every other facet counts within the choice.
+    assert counts["status"] == {"open": 1, "completed": 1}
+    chosen = {
+        v.value
+        for facet in result.facets
+        if facet.name == "theme"
+        for v in facet.values
+        if v.selected
+    }
+    assert chosen == {"woningkrapte", "inflatie"}
+    # Different facets: all of them.
+    both = search(expert, SearchParams(text="huur", facets=(*two_themes, ("status", "open"))))
+    assert titles(both) == ["A"]
+    theme_counts = {v.value: v.count for v in both.facets[0].values}
+    assert theme_counts == {"woningkrapte": 1, "jongerengroepen": 1}
+    # Through the page: both values stay in the form, and each link adds or removes one.
+    login(make_user(Role.EXPERT))
+    html = client.get("/search?q=huur&theme=woningkrapte&theme=inflatie").get_data(as_text=True)
+    assert html.count('<input type="hidden" name="theme"') == 2
+    assert "2 resultaten" in html
+    assert 'href="/search?q=huur&amp;theme=woningkrapte"' in html  # inflatie taken away
+    assert (
+        'href="/search?q=huur&amp;theme=woningkrapte&amp;theme=inflatie&amp;theme=jongerengroepen"'
+        in html
+    )
 
 
 def test_sort_newest_and_pagination_totals(write_case, find, expert, app):
@@ -335,3 +374,12 @@ def test_synonyms_form_without_its_field_is_refused_not_a_crash(client, login, m
     response = client.post("/search/synonyms", data={})
     assert response.status_code == 422
     assert "Geef minstens één groep synoniemen." in response.get_data(as_text=True)
+
+
+def test_many_facet_values_are_cut_not_an_error(client, login, make_user):
+    login(make_user(Role.EXPERT))
+    values = "&".join(f"theme=onbekend{number}" for number in range(200))
+    response = client.get(f"/search?q=huur&{values}&status=" + "x" * 5000)
+    assert response.status_code == 200
+    params = search_params(MultiDict([("theme", f"t{n}") for n in range(200)] + [("theme", "t1")]))
+    assert len(params.selected("theme")) == MAX_FACET_VALUES

@@ -19,11 +19,21 @@ from app.search.analysis import pair_term
 from app.search.schema import PAIRS_SUFFIX, pairs_field
 
 
-def run(searcher, query: Query, allowed: set[int] | None, limit: int, newest: bool, cache: dict):
+def run(
+    searcher,
+    query: Query,
+    allowed: set[int] | None,
+    limit: int,
+    newest: bool,
+    cache: dict,
+    within: set[int] | None = None,
+):
     """Search once; returns (results, bitmask of every allowed document the query matches).
 
     `allowed` None means every live document may be returned; `query` Every() matches them
-    all. `cache` lives as long as the searcher.
+    all. The results only hold documents `within` (the chosen facets), when given; the
+    bitmask holds all allowed matches, for counting what other facet values would add.
+    `cache` lives as long as the searcher.
     """
     if isinstance(query, Every):
         found = dict.fromkeys(allowed if allowed is not None else _live(searcher), 0.0)
@@ -35,7 +45,8 @@ def run(searcher, query: Query, allowed: set[int] | None, limit: int, newest: bo
         else:
             found = {docnum: value for docnum, value in found.items() if docnum in allowed}
     value = _dates(searcher, cache).__getitem__ if newest else found.__getitem__
-    top = [(found[docnum], docnum) for docnum in _best(found, limit, value)]
+    shown = found if within is None else [docnum for docnum in found if docnum in within]
+    top = [(found[docnum], docnum) for docnum in _best(shown, limit, value)]
     return Results(searcher, query, top), facets.bits(found)
 
 

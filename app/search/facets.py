@@ -4,7 +4,6 @@ from collections.abc import Iterable
 
 from whoosh.query import Query
 
-from app.search.schema import FACET_FIELDS
 from app.search.storage import IndexView
 
 
@@ -81,14 +80,11 @@ def value_bits(view: IndexView, fieldname: str) -> dict[str, int]:
     return view.cache[key]
 
 
-def counts(view: IndexView, matched: int) -> dict[str, dict[str, int]]:
-    """For every facet field, the non-zero counts of its values among the matched documents."""
-    result = {}
-    for fieldname in FACET_FIELDS:
-        field_counts = {}
-        for value, mask in value_bits(view, fieldname).items():
-            count = (mask & matched).bit_count()
-            if count:
-                field_counts[value] = count
-        result[fieldname] = field_counts
-    return result
+def counts(view: IndexView, fieldname: str, matched: int) -> dict[str, int]:
+    """The non-zero counts of one facet field's values among the matched documents."""
+    field_counts = {}
+    for value, mask in value_bits(view, fieldname).items():
+        count = (mask & matched).bit_count()
+        if count:
+            field_counts[value] = count
+    return field_counts

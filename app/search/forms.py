@@ -8,14 +8,20 @@ from app.search.schema import FACET_FIELDS
 from app.search.services import SORTS, SearchParams
 
 MAX_FACET_VALUE = 80
+MAX_FACET_VALUES = 20  # per facet
+
+
+def _values(raw: list[str]) -> list[str]:
+    """A facet's chosen values: trimmed, cut to length, each once."""
+    return list(dict.fromkeys(value.strip()[:MAX_FACET_VALUE] for value in raw if value.strip()))
 
 
 def search_params(args: MultiDict) -> SearchParams:
     """The search in a query string; anything unknown or malformed is left out, never an error."""
     facets = tuple(
-        (name, value[:MAX_FACET_VALUE])
+        (name, value)
         for name in FACET_FIELDS
-        if (value := (args.get(name) or "").strip())
+        for value in _values(args.getlist(name)[:MAX_FACET_VALUES])
     )
     sort = args.get("sort", "relevance")
     return SearchParams(

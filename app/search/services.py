@@ -46,17 +46,23 @@ def synonyms() -> SynonymList:
 
 @dataclass(frozen=True)
 class SearchParams:
+    """A search as its URL says it. `facets` holds (facet, value) pairs; several values of one
+    facet mean any of them (theme A or theme B), different facets all of them."""
+
     text: str = ""
     facets: tuple[tuple[str, str], ...] = ()
     sort: str = "relevance"
     page: int = 1
 
-    def facet(self, name: str) -> str:
-        return dict(self.facets).get(name, "")
+    def selected(self, name: str) -> list[str]:
+        return [value for facet, value in self.facets if facet == name]
 
-    def args(self, **changes) -> dict[str, str | int]:
+    def args(self, **changes) -> dict[str, str | int | list[str]]:
         """URL arguments for this search, with some changed; a changed search starts at page 1."""
-        values = {"q": self.text, **dict(self.facets), "sort": self.sort, "page": self.page}
+        chosen: dict[str, list[str]] = {}
+        for name, value in self.facets:
+            chosen.setdefault(name, []).append(value)
+        values = {"q": self.text, **chosen, "sort": self.sort, "page": self.page}
         if "page" not in changes:
             values["page"] = 1
         values.update(changes)
@@ -64,10 +70,14 @@ class SearchParams:
             values.pop("sort")
         if values.get("page") == 1:
             values.pop("page")
-        return {key: value for key, value in values.items() if value not in ("", None)}
+        return {key: value for key, value in values.items() if value not in ("", None, [])}
 
-    def toggled(self, name: str, value: str) -> dict[str, str | int]:
-        return self.args(**{name: "" if self.facet(name) == value else value})
+    def toggled(self, name: str, value: str) -> dict[str, str | int | list[str]]:
+        """The arguments with this facet value added, or taken away when it was chosen."""
+        chosen = self.selected(name)
+        return self.args(
+            **{name: [v for v in chosen if v != value] if value in chosen else [*chosen, value]}
+        )
 
 
 @dataclass
@@ -211,18 +221,34 @@ def _plain_hit(hit) -> Hit:
     )
 
 
-def _facets(index_view: IndexView, matched: int, params: SearchParams, labels: dict) -> list[Facet]:
-    counted = facets.counts(index_view, matched)
+def _facet_filters(index_view: IndexView, params: SearchParams) -> dict[str, int]:
+    """Facet -> the documents with any of its chosen values, for the facets chosen."""
+    filters: dict[str, int] = {}
+    for name, value in params.facets:
+        mask = facets.value_bits(index_view, name).get(value, 0)
+        filters[name] = filters.get(name, 0) | mask
+    return filters
+
+
+def _narrowed(matched: int, filters: dict[str, int], leave_out: str | None = None) -> int:
+    for name, mask in filters.items():
+        if name != leave_out:
+            matched &= mask
+    return matched
+
+
+def _facets(
+    index_view: IndexView, matched: int, filters: dict[str, int], params: SearchParams, labels
+) -> list[Facet]:
+    """Counts per facet value. A facet's own choice is left out of its counts, so its other
+    values show what choosing them as well would add; every other choice applies."""
     result = []
     for name in FACET_FIELDS:
+        counted = facets.counts(index_view, name, _narrowed(matched, filters, leave_out=name))
+        chosen = params.selected(name)
         values = [
-            FacetValue(
-                value,
-                labels[name].get(value, value),
-                count,
-                params.facet(name) == value,
-            )
-            for value, count in counted[name].items()
+            FacetValue(value, labels[name].get(value, value), count, value in chosen)
+            for value, count in counted.items()
         ]
         order = (lambda v: -int(v.value)) if name == "year" else (lambda v: (-v.count, v.label))
         values.sort(key=order)
@@ -268,15 +294,16 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
     index_view, allowed, fields, archive = _target(user, archive)
     searcher = index_view.searcher
     query = parse(cleaned.text, searcher.schema, fields, synonyms())
-    for name, value in params.facets:
-        allowed &= facets.value_bits(index_view, name).get(value, 0)
+    filters = _facet_filters(index_view, params)
     per_page = current_app.config["SEARCH_RESULTS_PER_PAGE"]
     wanted = min(max(params.page, 1), MAX_PAGE)
-    results, matched = None, 0
+    results, matched, narrowed = None, 0, 0
     if allowed:
-        # One pass gives the hits up to the wanted page, the exact total and the matched set.
+        # One pass gives the hits up to the wanted page (within the chosen facets) and every
+        # match in the user's scope, for the total and the facet counts.
         newest = params.sort == "newest" or query is None
         everything = allowed == facets.all_bits(index_view)
+        within = _narrowed(allowed, filters) if filters else None
         results, matched = collect.run(
             searcher,
             query or Every(),
@@ -284,8 +311,10 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
             limit=wanted * per_page,
             newest=newest,
             cache=index_view.cache,
+            within=None if within is None else facets.cached_docnums(index_view, within),
         )
-    total = matched.bit_count()
+        narrowed = _narrowed(matched, filters)
+    total = narrowed.bit_count()
     pages = max(1, math.ceil(total / per_page))
     page = min(wanted, pages)
     result = SearchPage(
@@ -303,14 +332,15 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
             collect.mark_matched_terms(results, query)
         highlight.configure(results)
         result.hits = [_hit(hit, labels) for hit in results[start : start + per_page]]
-    result.facets = _facets(index_view, matched, params, labels)
+    result.facets = _facets(index_view, matched, filters, params, labels)
     if query is not None and total < 3:
+        scope = _narrowed(allowed, filters)
         result.suggestion = suggest(
             index_view,
             cleaned.text,
-            allowed,
+            scope,
             total,
-            lambda text: _count(index_view, text, fields, allowed),
+            lambda text: _count(index_view, text, fields, scope),
         )
     return result
 
