@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Role, SearchChange
 from app.search import documents, indexer, schema, storage
 from app.search.analysis import dutch_analyzer
-from app.search.schema import PAIRS_SUFFIX, archive_schema, network_schema
+from app.search.schema import PAIRS_SUFFIX, WORDS_FIELD, archive_schema, network_schema
 from app.search.services import similar_cases
 from app.search.storage import ARCHIVE, NETWORK
 from tests.search_factories import titles
@@ -149,7 +149,7 @@ def _version_2(current: Schema) -> Schema:
     fields = {
         name: current[name]
         for name in current.names()
-        if not name.endswith(PAIRS_SUFFIX) and not name.startswith("spell_")
+        if not name.endswith(PAIRS_SUFFIX) and name != WORDS_FIELD
     }
     for name in ("title", "body", "meta", "reflections", "comments"):
         if name in fields:

@@ -8,7 +8,7 @@ from whoosh.query import Phrase
 
 from app.search import score
 from app.search.analysis import analyse, dutch_analyzer
-from app.search.schema import DutchText, WordPairs, with_pairs
+from app.search.schema import DutchText, SpellingWords, WordPairs, as_written
 
 TEXTS = [
     "Nieuwe bewoners in de wijk.",
@@ -53,7 +53,7 @@ def _index(schema: Schema, with_pairs_of=None):
 
 def _doc(key: str, text: str, schema) -> dict:
     doc = {"key": key, "body": text}
-    return with_pairs(doc, schema) if schema is not None else doc
+    return as_written(doc, schema) if schema is not None else doc
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,9 @@ def positional():
 @pytest.fixture(scope="module")
 def paired():
     """An index as schema version 3 makes them: frequencies and word pairs."""
-    schema = Schema(key=ID(stored=True), body=DutchText(), body_pairs=WordPairs())
+    schema = Schema(
+        key=ID(stored=True), body=DutchText(), body_pairs=WordPairs(), words=SpellingWords()
+    )
     with _index(schema, schema).searcher() as searcher:
         yield searcher
 

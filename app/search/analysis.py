@@ -49,21 +49,35 @@ _STOP_WORDS = frozenset(stopwords_for_language("nl"))
 _stem = lru_cache(maxsize=50_000)(stemmer_for_language("nl"))
 
 
-class Analysed:
-    """A text's index terms in order, with each term's unstemmed word and character span."""
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
-    __slots__ = ("_counts", "spans", "terms", "words")
+
+def _fold(match: re.Match) -> str:
+    return match.group().translate(accent_map)
+
+
+def _folded(text: str) -> str:
+    """The text lower-cased and accent-folded. Only the few accented stretches go through
+    str.translate, which looks every character of a text up in Whoosh's accent map."""
+    return _NOT_ASCII.sub(_fold, text.lower())
+
+
+class Analysed:
+    """A text's index terms in order, with each term's unstemmed word."""
+
+    __slots__ = ("_counts", "terms", "words")
 
     def __init__(self, text: str) -> None:
-        terms, words, spans = [], [], []
-        for match in _WORD.finditer(text):
-            word = match.group().lower().translate(accent_map)
-            if len(word) < 2 or word in _STOP_WORDS:
-                continue
-            terms.append(_stem(word))
-            words.append(word)
-            spans.append(match.span())
-        self.terms, self.words, self.spans = terms, words, spans
+        folded = _folded(text)
+        if len(folded) == len(text):
+            # Lower-cased and folded at once, then split: the same words as splitting first
+            # when folding keeps every character in its place (as it does for Dutch).
+            words = _WORD.findall(folded)
+        else:
+            words = [match.lower().translate(accent_map) for match in _WORD.findall(text)]
+        stop = _STOP_WORDS
+        self.words = [word for word in words if len(word) > 1 and word not in stop]
+        self.terms = list(map(_stem, self.words))
         self._counts: Counter | None = None
 
     def counts(self) -> Counter:
@@ -86,31 +100,27 @@ def matches(text: str, terms: frozenset[str], limit: int) -> dict[str, list[tupl
     at its end: "huur" -> "hur"), and positions count those words only.
     """
     found: dict[str, list[tuple[int, int, int]]] = {term: [] for term in terms}
-    folded = _NOT_ASCII.sub(_fold, text.lower())
-    if len(folded) != len(text) or not terms:
-        return found  # a rare text whose folding moves characters: no marks, no wrong ones
+    if not terms:
+        return found
+    folded = _folded(text)
+    if len(folded) == len(text):
+        words = ((match.group(), match.span()) for match in _candidates(terms).finditer(folded))
+    else:  # lower-casing moved characters (a Turkish İ): fold word by word
+        words = (
+            (match.group().lower().translate(accent_map), match.span())
+            for match in _WORD.finditer(text)
+        )
     count = 0
-    for position, match in enumerate(_candidates(terms).finditer(folded)):
-        word = match.group()
+    for position, (word, (start, end)) in enumerate(words):
         if len(word) < 2 or word in _STOP_WORDS:
             continue
         term = _stem(word)
         if term in found:
-            start, end = match.span()
             found[term].append((position, start, end))
             count += 1
             if count >= limit:
                 break
     return found
-
-
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def _fold(match: re.Match) -> str:
-    # Folding only the few accented stretches: str.translate with Whoosh's accent map looks
-    # every character of a long text up in a dict.
-    return match.group().translate(accent_map)
 
 
 @lru_cache(maxsize=256)
@@ -124,20 +134,26 @@ def pair_term(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
-_last = threading.local()
+_recent = threading.local()
+# Texts whose analysis is remembered (per thread): the text fields of one document.
+REMEMBERED = 8
 
 
 def analysed(text: str) -> Analysed:
-    """The analysis of `text`, remembered for the next call with the same string object.
+    """The analysis of `text`, remembered for later calls with the same string object.
 
-    Whoosh's writer hands a field's value to its postings, its spelling words, its term
-    vector and its word pairs one after another: they all share one analysis.
+    Whoosh's writer hands a field's value to its postings, its term vector, its word pairs
+    and the document's spelling words one after another: they all share one analysis.
     """
-    remembered = getattr(_last, "value", None)
-    if remembered is not None and remembered[0] is text:
-        return remembered[1]
+    recent = getattr(_recent, "texts", None)
+    if recent is None:
+        recent = _recent.texts = []
+    for remembered, result in recent:
+        if remembered is text:
+            return result
     result = Analysed(text)
-    _last.value = (text, result)
+    recent.insert(0, (text, result))
+    del recent[REMEMBERED:]
     return result
 
 

@@ -30,7 +30,7 @@ from app.extensions import db
 from app.models import Case, Comment, Method, Reflection, SearchChange, User
 from app.models.base import utcnow
 from app.search import documents, progress
-from app.search.schema import with_pairs
+from app.search.schema import as_written
 from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, IndexStore
 
 BATCH = 500
@@ -172,7 +172,7 @@ def _write(index, updates: list[tuple[str, str, dict | None]], timeout: float) -
         changed = False
         for key_field, key, doc in updates:
             if doc is not None:
-                writer.update_document(**with_pairs(doc, index.schema))
+                writer.update_document(**as_written(doc, index.schema))
                 changed = True
             elif writer.delete_by_term(key_field, key):
                 changed = True
@@ -380,10 +380,10 @@ def rebuild() -> RebuildReport:
             sa.select(SearchChange.id).where(SearchChange.id > snapshot_id - GAP_WINDOW)
         ).all()
         for network_doc, archive_doc in documents.all_documents(session):
-            writers[NETWORK].add_document(**with_pairs(network_doc, schemas[NETWORK]))
+            writers[NETWORK].add_document(**as_written(network_doc, schemas[NETWORK]))
             report.network += 1
             if archive_doc is not None:
-                writers[ARCHIVE].add_document(**with_pairs(archive_doc, schemas[ARCHIVE]))
+                writers[ARCHIVE].add_document(**as_written(archive_doc, schemas[ARCHIVE]))
                 report.archive += 1
     writers[NETWORK].commit(optimize=not parallel)
     writers[ARCHIVE].commit(optimize=True)

@@ -1,7 +1,7 @@
 """The two index schemas: the network index (everything) and the archive index (published)."""
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.formats import Frequency
+from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_uint
 
 from app.search.analysis import analysed, dutch_analyzer
@@ -26,18 +26,25 @@ def pairs_field(fieldname: str) -> str:
     return fieldname + PAIRS_SUFFIX
 
 
-def with_pairs(doc: dict, schema: Schema) -> dict:
-    """The document as written: each text field's value also goes to its word-pair field.
+# The unstemmed words of all a document's text fields, for "Bedoelde je ...?".
+WORDS_FIELD = "words"
 
-    The same string object, so the pair field reuses the text field's analysis. An index
-    built before word pairs existed (schema version 2) gets the document as it is.
+
+def as_written(doc: dict, schema: Schema) -> dict:
+    """The document as written: each text field's value also goes to its word-pair field,
+    and all of them to the spelling words.
+
+    The same string objects, so those fields reuse the text fields' analysis. An index built
+    by schema version 2 (no word pairs, Whoosh's own spelling fields) gets the document as it is.
     """
-    pairs = {
-        pairs_field(name): doc[name]
-        for name in NETWORK_TEXT_FIELDS
-        if doc.get(name) and pairs_field(name) in schema
+    if WORDS_FIELD not in schema:
+        return doc
+    texts = {name: doc[name] for name in NETWORK_TEXT_FIELDS if doc.get(name)}
+    return {
+        **doc,
+        **{pairs_field(name): text for name, text in texts.items()},
+        WORDS_FIELD: tuple(texts.values()),
     }
-    return {**doc, **pairs} if pairs else doc
 
 
 def _frequencies(counts) -> list[tuple[str, int, float, bytes]]:
@@ -56,12 +63,10 @@ class DutchText(TEXT):
     """
 
     def __init__(self, vector: bool = False) -> None:
-        # spelling=True keeps unstemmed words apart, so "Bedoelde je ...?" offers real words.
         super().__init__(
             analyzer=dutch_analyzer(),
             phrase=False,
             stored=True,
-            spelling=True,
             vector=_AnalysedFrequency() if vector else None,
         )
 
@@ -73,11 +78,6 @@ class DutchText(TEXT):
             for term, freq, weight, encoded in _frequencies(analysed(value).counts())
         ]
 
-    def spellable_words(self, value):
-        if not isinstance(value, str):
-            return super().spellable_words(value)
-        return iter(sorted(set(analysed(value).words)))
-
 
 class _AnalysedFrequency(Frequency):
     """Whoosh's Frequency format for a term vector, from the value's shared analysis."""
@@ -86,6 +86,26 @@ class _AnalysedFrequency(Frequency):
         if not isinstance(value, str):
             return super().word_values(value, analyzer, **kwargs)
         return _frequencies(analysed(value).counts())
+
+
+class SpellingWords(TEXT):
+    """The unstemmed words of a document's text fields, each once, for spelling suggestions.
+
+    Whoosh's own spelling fields (TEXT(spelling=True)) record every word as found in
+    document 0 of its segment: true while each case was a segment of its own, wrong after a
+    rebuild or a merge, so a suggestion's count within the reader's scope was wrong. These
+    postings name the document, and a word in several fields of one case is one posting.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=dutch_analyzer(), phrase=False)
+        self.format = Existence()
+        self.scorable = False
+
+    def index(self, value, **kwargs):
+        texts = (value,) if isinstance(value, str) else value
+        words = set().union(*(analysed(text).words for text in texts)) if texts else set()
+        return [(word.encode("utf-8"), 1, 1.0, b"") for word in words]
 
 
 class WordPairs(TEXT):
@@ -147,6 +167,7 @@ def _common() -> dict:
 def network_schema() -> Schema:
     return Schema(
         **_common(),
+        words=SpellingWords(),
         **_text_fields(("comments",)),
         # the read scope is a filter on these, applied inside the search
         visibility=ID(stored=True),
@@ -155,4 +176,4 @@ def network_schema() -> Schema:
 
 
 def archive_schema() -> Schema:
-    return Schema(**_common(), publication_id=ID(stored=True))
+    return Schema(**_common(), words=SpellingWords(), publication_id=ID(stored=True))

@@ -8,9 +8,17 @@ from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from app.search import facets
+from app.search.schema import WORDS_FIELD
 from app.search.storage import IndexView
 
-SPELL_FIELDS = ("spell_title", "spell_body", "spell_meta", "spell_comments", "spell_reflections")
+# Whoosh's own spelling fields, in indexes built by schema version 2.
+OLD_SPELL_FIELDS = (
+    "spell_title",
+    "spell_body",
+    "spell_meta",
+    "spell_comments",
+    "spell_reflections",
+)
 MIN_LENGTH = 4
 _FOLD = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
 _WORD = re.compile(r"\w+")
@@ -28,9 +36,16 @@ def _distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+def _spell_fields(index_view: IndexView) -> list[str]:
+    schema = index_view.searcher.schema
+    if WORDS_FIELD in schema:
+        return [WORDS_FIELD]
+    return [name for name in OLD_SPELL_FIELDS if name in schema]
+
+
 def _scoped_frequency(index_view: IndexView, word: str, allowed: int) -> int:
     """In how many readable documents the (unstemmed) word occurs."""
-    fields = [name for name in SPELL_FIELDS if name in index_view.searcher.schema]
+    fields = _spell_fields(index_view)
     mask = 0
     for fieldname in fields:
         mask |= facets.query_bits(index_view, Term(fieldname, word))
@@ -40,7 +55,7 @@ def _scoped_frequency(index_view: IndexView, word: str, allowed: int) -> int:
 def _best(index_view: IndexView, word: str, allowed: int) -> str | None:
     reader = index_view.searcher.reader()
     candidates: set[str] = set()
-    for fieldname in SPELL_FIELDS:
+    for fieldname in _spell_fields(index_view):
         if fieldname in reader.indexed_field_names():
             candidates.update(reader.terms_within(fieldname, word, 2, prefix=1))
     ranked = []
