@@ -98,6 +98,9 @@ class Config:
     # A rebuild of at least this many cases indexes in this many processes at once.
     SEARCH_REBUILD_PROCESSES = _env_int("SEARCH_REBUILD_PROCESSES", min(os.cpu_count() or 1, 4))
     SEARCH_REBUILD_PARALLEL_FROM = _env_int("SEARCH_REBUILD_PARALLEL_FROM", 1000)
+    # Postings each rebuild process sorts in memory (MB, Whoosh's estimate; about 1.6 GB of
+    # real memory per 5,000 cases) before spilling them to disk.
+    SEARCH_REBUILD_MEMORY_MB = _env_int("SEARCH_REBUILD_MEMORY_MB", 2048)
     # When off, the published archive (and its search, feeds and exports) needs an account.
     ARCHIVE_PUBLIC = os.environ.get("ARCHIVE_PUBLIC", "1") == "1"
     ARCHIVE_LICENCE = os.environ.get("ARCHIVE_LICENCE", "CC BY 4.0")
