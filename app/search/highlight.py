@@ -4,6 +4,7 @@ from markupsafe import Markup, escape
 from whoosh.highlight import Formatter, Highlighter, PinpointFragmenter, WholeFragmenter, get_text
 
 from app.search.analysis import matches
+from app.search.schema import text_reader
 
 # Fragments are built around this many matches at most (the first ones in the text): a long
 # case can name a searched word a hundred times, and every match became a candidate fragment
@@ -38,11 +39,11 @@ class _Spans(dict):
 
     def __init__(self, results, fieldname: str, terms: frozenset[str]) -> None:
         super().__init__()
-        self.results, self.fieldname, self.terms = results, fieldname, terms
+        self.text_of = text_reader(results.searcher, fieldname)
+        self.terms = terms
 
     def __missing__(self, docnum: int) -> dict:
-        text = self.results.searcher.stored_fields(docnum).get(self.fieldname) or ""
-        self[docnum] = found = matches(text, self.terms, MAX_MATCHES)
+        self[docnum] = found = matches(self.text_of(docnum), self.terms, MAX_MATCHES)
         return found
 
 
@@ -90,10 +91,12 @@ def title(hit) -> Markup:
 def snippet(hit) -> tuple[Markup, str]:
     """The best fragment of the first field that matched, with its label."""
     matched = _matched_fields(hit)
+    searcher = hit.results.searcher
     for fieldname, label in SNIPPET_FIELDS:
         if fieldname in matched:
-            marked = hit.highlights(fieldname, top=2)
+            text = text_reader(searcher, fieldname)(hit.docnum)
+            marked = hit.highlights(fieldname, text=text, top=2)
             if marked:
                 return Markup(marked), label
-    summary = (hit.get("body") or "")[:220]
-    return Markup(escape(summary + ("…" if len(hit.get("body") or "") > 220 else ""))), ""
+    body = text_reader(searcher, "body")(hit.docnum)
+    return Markup(escape(body[:220] + ("…" if len(body) > 220 else ""))), ""

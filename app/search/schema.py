@@ -1,5 +1,6 @@
 """The two index schemas: the network index (everything) and the archive index (published)."""
 
+from whoosh.columns import VarBytesColumn
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_uint
@@ -62,11 +63,15 @@ class DutchText(TEXT):
     spelling words and its term vector separately: all three come from one analysis here.
     """
 
-    def __init__(self, vector: bool = False) -> None:
+    def __init__(self, vector: bool = False, column: bool = False) -> None:
+        # column: the text is kept in a column of its own instead of with the stored fields.
+        # Whoosh reads a document's stored fields as one pickle, so every hit shown paid for
+        # reading and unpickling a whole case text with its comments, for its id and title.
         super().__init__(
             analyzer=dutch_analyzer(),
             phrase=False,
-            stored=True,
+            stored=not column,
+            sortable=VarBytesColumn() if column else False,
             vector=_AnalysedFrequency() if vector else None,
         )
 
@@ -133,12 +138,30 @@ FACET_FIELDS = ("theme", "municipality", "size", "kind", "dilemma", "status", "y
 def _text_fields(names) -> dict:
     fields = {}
     for name in names:
-        # Stored, for snippets and for checking phrases of three words or more.
+        # Kept, for snippets and for checking phrases of three words or more: the title with
+        # the stored fields (every hit shows it), longer texts in columns (see DutchText).
         # vector: the document's own term frequencies, so more-like-this (similar cases)
         # reads its key terms instead of re-analysing the stored text of the case.
-        fields[name] = DutchText(vector=name == "body")
+        fields[name] = DutchText(vector=name == "body", column=name != "title")
         fields[pairs_field(name)] = WordPairs()
     return fields
+
+
+def text_reader(searcher, fieldname: str):
+    """docnum -> a text field's value: from its column (schema 3) or the stored fields.
+
+    Kept with the searcher (one per thread, replaced when the index changes): opening a
+    column reader reads the column's table of offsets.
+    """
+    readers = searcher.__dict__.setdefault("_casusplein_text_readers", {})
+    if fieldname not in readers:
+        reader = searcher.reader()
+        if reader.has_column(fieldname):
+            column = reader.column_reader(fieldname)
+            readers[fieldname] = lambda docnum: column[docnum] or ""
+        else:
+            readers[fieldname] = lambda docnum: searcher.stored_fields(docnum).get(fieldname) or ""
+    return readers[fieldname]
 
 
 def _common() -> dict:

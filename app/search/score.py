@@ -28,7 +28,7 @@ from whoosh.query import Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
 from app.search.analysis import analysed, pair_term
-from app.search.schema import pairs_field
+from app.search.schema import pairs_field, text_reader
 
 # Field length as Whoosh stores it: one byte per document and field, decoded through a table.
 _LENGTH_OF_BYTE = [byte_to_length(value) for value in range(256)]
@@ -157,9 +157,9 @@ def _add_phrase(searcher, phrase: Phrase, boost: float, totals: dict[int, float]
         parts.append(part)
     candidates = set(min(parts, key=len)).intersection(*parts)
     get = totals.get
+    text_of = text_reader(searcher, fieldname)
     for docnum in sorted(candidates):
-        text = searcher.stored_fields(docnum).get(fieldname) or ""
-        if _in_order(analysed(text).terms, list(phrase.words)):
+        if _in_order(analysed(text_of(docnum)).terms, list(phrase.words)):
             totals[docnum] = get(docnum, 0.0) + sum(part[docnum] for part in parts)
 
 
