@@ -1,6 +1,6 @@
 """The two index schemas: the network index (everything) and the archive index (published)."""
 
-from whoosh.columns import VarBytesColumn
+from whoosh.columns import CompressedBytesColumn
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_uint
@@ -71,7 +71,7 @@ class DutchText(TEXT):
             analyzer=dutch_analyzer(),
             phrase=False,
             stored=not column,
-            sortable=VarBytesColumn() if column else False,
+            sortable=CompressedBytesColumn() if column else False,
             vector=_AnalysedFrequency() if vector else None,
         )
 

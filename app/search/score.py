@@ -17,6 +17,7 @@ with all the words ranks above one with only some ("all words preferred, any wor
 ranks").
 """
 
+from collections import Counter
 from itertools import accumulate, pairwise, repeat
 from operator import itemgetter
 from pickle import loads
@@ -51,16 +52,21 @@ def scores(searcher, query: Query, cache: dict) -> dict[int, float]:
 
 
 def _coordinated(searcher, query: Clauses, cache: dict) -> dict[int, float]:
-    totals: dict[int, float] = {}
-    matched: dict[int, int] = {}
+    parts = []
+    matched: Counter = Counter()
     for clause in query.subqueries:
         part: dict[int, float] = {}
         _add(searcher, clause, query.boost, part, cache)
-        get_total, get_matched = totals.get, matched.get
+        matched.update(part.keys())
+        parts.append(part)
+    # The smaller parts are added into the largest, which is used as it is.
+    parts.sort(key=len, reverse=True)
+    totals = parts[0]
+    for part in parts[1:]:
+        get = totals.get
         for docnum, score in part.items():
-            totals[docnum] = get_total(docnum, 0.0) + score
-            matched[docnum] = get_matched(docnum, 0) + 1
-    count = len(query.subqueries)
+            totals[docnum] = get(docnum, 0.0) + score
+    count = len(parts)
     return {docnum: score * matched[docnum] / count for docnum, score in totals.items()}
 
 
@@ -123,9 +129,13 @@ def _add_term(searcher, term: Term, boost: float, totals: dict[int, float], cach
         norms = _norms(searcher, leaf, offset, fieldname, k1, b, cache)
         get = totals.get
         for ids, weights, _values in _blocks(reader, fieldname, text):
-            for docnum, weight in zip(ids, weights, strict=True):
-                key = docnum + offset
-                totals[key] = get(key, 0.0) + factor * weight / (weight + norms[docnum])
+            if offset:
+                for docnum, weight in zip(ids, weights, strict=True):
+                    key = docnum + offset
+                    totals[key] = get(key, 0.0) + factor * weight / (weight + norms[docnum])
+            else:  # the first segment, most of the index after a rebuild
+                for docnum, weight in zip(ids, weights, strict=True):
+                    totals[docnum] = get(docnum, 0.0) + factor * weight / (weight + norms[docnum])
 
 
 def _add_phrase(searcher, phrase: Phrase, boost: float, totals: dict[int, float], cache: dict):
