@@ -13,6 +13,7 @@ from app.search.analysis import Analysed, dutch_analyzer, matches
 from app.search.indexer import MERGE_FACTOR, merge_by_tier
 from app.search.schema import as_written, network_schema
 from app.search.score import Clauses
+from app.search.services import similar_cases
 from app.search.storage import NETWORK, view
 from tests.search_factories import titles
 
@@ -205,3 +206,14 @@ def test_a_large_rebuild_indexes_in_parallel_processes(
     assert find(expert, '"nieuwe bewoners"').total == 8
     write_case(title="Daarna", summary="Windpark op zee.")
     assert find(expert, "windpark").total == 9
+
+
+def test_similar_cases_share_one_set_of_readable_documents(write_case, expert):
+    # Each case page used to cache a set of every readable docnum without that case: at
+    # 10,000 cases a set of 10,000 numbers per case page viewed, kept with the searcher.
+    cases = [write_case(title=f"Windpark {n}", summary="Windpark bij het dorp.") for n in range(6)]
+    for case in cases:
+        found = [similar.case_id for similar in similar_cases(expert, case.id)]
+        assert case.id not in found and len(found) == 5
+    cache = view(indexer.store(), NETWORK).cache
+    assert len([key for key in cache if isinstance(key, tuple) and key[0] == "docnums"]) == 1

@@ -372,22 +372,23 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
     docnum = searcher.document_number(case_id=str(case_id))
     if docnum is None:
         return []
-    allowed &= ~(1 << docnum)
     # Similar *cases*: the library's methods share the index but are not cases.
     allowed &= ~facets.query_bits(index_view, Term("doc_type", "method"), cache_key="methods")
-    if not allowed:
+    if not allowed & ~(1 << docnum):
         return []
     # More-like-this is the costly part of a case page; its answer only changes with the index,
     # so it is kept with this searcher (reopened on every index change), per exact read scope.
     key = ("similar", case_id, limit, allowed)
     hits = index_view.cache.get(key)
     if hits is None:
+        # The scope's set of docnums is the same for every case page (so it is cached once);
+        # the case itself is left out of one more hit than shown.
         results = collect.more_like(
             searcher,
             docnum,
             "body",
             facets.cached_docnums(index_view, allowed),
-            limit,
+            limit + 1,
             index_view.cache,
         )
         hits = [
@@ -398,8 +399,8 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
                 hit.get("municipality", ""),
             )
             for hit in results
-            if int(hit["case_id"]) != case_id
-        ]
+            if hit.docnum != docnum
+        ][:limit]
         if len(index_view.cache) < SIMILAR_CACHE_SIZE:
             index_view.cache[key] = hits
     municipalities = _municipality_labels()
