@@ -1,24 +1,17 @@
 """Bare Whoosh calls on the live index, for the benchmark's app / bare comparison only."""
 
-from itertools import pairwise
-
 from whoosh import qparser
-from whoosh.query import And, Phrase, Query, Term
+from whoosh.query import Phrase, Query, Term
 
-from app.search.analysis import pair_term
 from app.search.indexer import store
-from app.search.schema import NETWORK_TEXT_FIELDS, pairs_field
+from app.search.schema import NETWORK_TEXT_FIELDS, phrase_pairs
 from app.search.storage import NETWORK, view
 
 
 def _pairs(node: Query) -> Query:
     """A phrase as the word-pair terms the index holds for it (there are no positions)."""
     if type(node) is Phrase and len(node.words) > 1:
-        words = node.words
-        return And(
-            [Term(pairs_field(node.fieldname), pair_term(*pair)) for pair in pairwise(words)],
-            boost=node.boost,
-        )
+        return phrase_pairs(node)
     return node
 
 

@@ -9,14 +9,12 @@ scored once (score.py), the best N are taken from those and every docnum is kept
 import heapq
 from array import array
 from collections import defaultdict
-from itertools import pairwise
 
-from whoosh.query import And, Every, Or, Phrase, Query, Term
+from whoosh.query import Every, Or, Phrase, Query, Term
 from whoosh.searching import Results
 
 from app.search import facets, score
-from app.search.analysis import pair_term
-from app.search.schema import PAIRS_SUFFIX, pairs_field
+from app.search.schema import PAIRS_SUFFIX, pairs_field, phrase_pairs
 
 
 def run(
@@ -140,10 +138,9 @@ def _for_marking(leaf: Query, schema) -> Query:
     """A phrase as the word pairs it is made of, where the index has word pairs."""
     if not isinstance(leaf, Phrase) or pairs_field(leaf.fieldname) not in schema:
         return leaf
-    words = leaf.words
-    if len(words) == 1:
-        return Term(leaf.fieldname, words[0])
-    return And([Term(pairs_field(leaf.fieldname), pair_term(*pair)) for pair in pairwise(words)])
+    if len(leaf.words) == 1:
+        return Term(leaf.fieldname, leaf.words[0])
+    return phrase_pairs(leaf)
 
 
 def _words(term: tuple[str, bytes]) -> list[tuple[str, bytes]]:

@@ -1,11 +1,14 @@
 """The two index schemas: the network index (everything) and the archive index (published)."""
 
+from itertools import pairwise
+
 from whoosh.columns import CompressedBytesColumn
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Existence, Frequency
+from whoosh.query import And, Phrase, Query, Term
 from whoosh.system import pack_uint
 
-from app.search.analysis import analysed, dutch_analyzer
+from app.search.analysis import analysed, dutch_analyzer, pair_term
 
 # Bump when a schema change needs existing indexes rebuilt: every build records the version
 # it was made with (storage.py), `search check` reports older builds and
@@ -25,6 +28,15 @@ PAIRS_SUFFIX = "_pairs"
 def pairs_field(fieldname: str) -> str:
     """The field holding the word pairs of a text field, for exact phrases."""
     return fieldname + PAIRS_SUFFIX
+
+
+def phrase_pairs(phrase: Phrase) -> Query:
+    """A phrase of two words or more as the word-pair terms the index holds for it: all of
+    them (they may not follow one another in a phrase of three words or more)."""
+    field = pairs_field(phrase.fieldname)
+    return And(
+        [Term(field, pair_term(*pair)) for pair in pairwise(phrase.words)], boost=phrase.boost
+    )
 
 
 # The unstemmed words of all a document's text fields, for "Bedoelde je ...?".

@@ -19,20 +19,14 @@ ranks").
 
 from collections import Counter
 from itertools import accumulate, pairwise, repeat
-from operator import itemgetter
-from pickle import loads
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.formats import Characters, Positions
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 from whoosh.query import Or, Phrase, Query, Term
-from whoosh.util.numeric import byte_to_length
 
 from app.search.analysis import analysed, pair_term
 from app.search.schema import pairs_field, text_reader
-
-# Field length as Whoosh stores it: one byte per document and field, decoded through a table.
-_LENGTH_OF_BYTE = [byte_to_length(value) for value in range(256)]
+from app.search.whoosh_patches import field_lengths
 
 
 class Clauses(Or):
@@ -128,7 +122,7 @@ def _add_term(searcher, term: Term, boost: float, totals: dict[int, float], cach
             continue
         norms = _norms(searcher, leaf, offset, fieldname, k1, b, cache)
         get = totals.get
-        for ids, weights, _values in _blocks(reader, fieldname, text):
+        for ids, weights in _blocks(reader, fieldname, text):
             if offset:
                 for docnum, weight in zip(ids, weights, strict=True):
                     key = docnum + offset
@@ -147,11 +141,9 @@ def _add_phrase(searcher, phrase: Phrase, boost: float, totals: dict[int, float]
     fieldname = phrase.fieldname
     pairs = pairs_field(fieldname)
     if pairs not in searcher.schema:
-        # An index built before word pairs (schema version 2) has positions instead.
-        if phrase.slop == 1:
-            _add_positional(searcher, phrase, boost, totals, cache)
-        else:
-            _add_matched(searcher, phrase, boost, totals)
+        # An index built before word pairs (schema version 2) has positions instead: Whoosh's
+        # own phrase matcher, slower, until `search rebuild --if-missing` replaces the index.
+        _add_matched(searcher, phrase, boost, totals)
         return
     terms = [pair_term(first, second) for first, second in pairwise(phrase.words)]
     boost *= phrase.boost
@@ -182,80 +174,8 @@ def _in_order(terms: list[str], words: list[str]) -> bool:
     )
 
 
-def _add_positional(searcher, phrase: Phrase, boost: float, totals: dict[int, float], cache):
-    """An exact phrase on an index with positions: all its words, one after another.
-
-    A phrase's score is the sum of its words' scores, as Whoosh's phrase matcher gives it.
-    """
-    fieldname = phrase.fieldname
-    texts = _indexed(searcher, fieldname, phrase.words)
-    if texts is None:
-        return
-    field_format = searcher.schema[fieldname].format
-    if not field_format.supports("positions"):
-        return
-    positions_of = _positions_decoder(field_format)
-    factors = [_factor(searcher, fieldname, text, boost * phrase.boost)[0] for text in texts]
-    _unused, k1, b = _factor(searcher, fieldname, texts[0], 1.0)
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if any((fieldname, text) not in reader for text in texts):
-            continue
-        postings = []
-        for text in texts:
-            found = {}
-            for ids, weights, values in _blocks(reader, fieldname, text, values=True):
-                found.update(zip(ids, zip(weights, values, strict=True), strict=True))
-            postings.append(found)
-        candidates = set(min(postings, key=len)).intersection(*postings)
-        norms = _norms(searcher, leaf, offset, fieldname, k1, b, cache)
-        get = totals.get
-        for docnum in candidates:
-            ends = None
-            for found in postings:
-                positions = positions_of(found[docnum][1])
-                ends = set(positions) if ends is None else ends.intersection(positions)
-                if not ends:
-                    break
-                # Where the next word must be: one position further.
-                ends = set(map((1).__add__, ends))
-            if not ends:
-                continue
-            norm = norms[docnum]
-            score = 0.0
-            for factor, found in zip(factors, postings, strict=True):
-                weight = found[docnum][0]
-                score += factor * weight / (weight + norm)
-            key = docnum + offset
-            totals[key] = get(key, 0.0) + score
-
-
-def _positions_decoder(field_format):
-    """A fast positions decoder for Whoosh's own position formats, else the format's."""
-    if type(field_format) in (Characters, Positions):
-        first = itemgetter(0)
-        # Both store a 4-byte count, then a pickled list of deltas: (position, start, length)
-        # for Characters, the position alone for Positions. Whoosh may drop pickle's final ".".
-        if type(field_format) is Characters:
-
-            def positions_of(value: bytes):
-                if not value.endswith(b"."):
-                    value += b"."
-                return accumulate(map(first, loads(value[4:])))
-
-        else:
-
-            def positions_of(value: bytes):
-                if not value.endswith(b"."):
-                    value += b"."
-                return accumulate(loads(value[4:]))
-
-        return positions_of
-    return field_format.decode_positions
-
-
-def _blocks(reader, fieldname: str, text: bytes, values: bool = False):
-    """(ids, weights, values or None) of each block of a term's postings in one segment.
+def _blocks(reader, fieldname: str, text: bytes):
+    """(ids, weights) of each block of a term's postings in one segment.
 
     Deleted documents are included: the caller keeps only live, allowed ones.
     """
@@ -271,18 +191,15 @@ def _blocks(reader, fieldname: str, text: bytes, values: bool = False):
             if weights is None or isinstance(weights, float):
                 # Whoosh leaves out weights that are all 1.0, or all one value.
                 weights = repeat(1.0 if weights is None else weights, len(deltas))
-            if values:
-                matcher._read_values()
-            yield accumulate(deltas), weights, matcher._values if values else None
+            yield accumulate(deltas), weights
             matcher._next_block()
         return
-    ids, weights, found = [], [], []
+    ids, weights = [], []  # inlined postings (rare terms), or another codec
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
-        found.append(matcher.value() if values else None)
         matcher.next()
-    yield ids, weights, found
+    yield ids, weights
 
 
 def _norms(searcher, leaf, offset: int, fieldname: str, k1: float, b: float, cache: dict):
@@ -292,21 +209,16 @@ def _norms(searcher, leaf, offset: int, fieldname: str, k1: float, b: float, cac
     if norms is None:
         average = searcher.avg_field_length(fieldname) or 1
         reader = leaf.reader()
-        count = reader.doc_count_all()
-        column = _lenfield(fieldname)
-        per_doc = reader._perdoc
-        if per_doc.has_column(column):
-            raw = list(per_doc.column_reader(column, LENGTHS_COLUMN))
-        else:
-            raw = [0] * count
+        lengths = field_lengths(reader._perdoc, fieldname) or [None] * reader.doc_count_all()
         # (A document without the field has no postings in it: its entry is never read.)
-        norms = [k1 * ((1 - b) + b * _LENGTH_OF_BYTE[value] / average) for value in raw]
+        norms = [k1 * ((1 - b) + b * (length or 0) / average) for length in lengths]
         cache[key] = norms
     return norms
 
 
 def _add_matched(searcher, node: Query, boost: float, totals: dict[int, float]) -> None:
-    """Whoosh's own matcher for anything else (prefixes), document by document."""
+    """Whoosh's own matcher for anything else (prefixes, phrases on a version-2 index),
+    document by document."""
     context = searcher.context(needs_current=True, weighting=searcher.weighting)
     get = totals.get
     for leaf, offset in searcher.leaf_searchers():

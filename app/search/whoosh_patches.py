@@ -36,16 +36,22 @@ def _has_column(self, fieldname: str) -> bool:
     return known[fieldname]
 
 
-def _doc_field_length(self, docnum: int, fieldname: str, default=0):
-    if docnum > self._doccount:
-        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    decoded = self.__dict__.setdefault("_casusplein_lengths", {})
+def field_lengths(per_doc: W3PerDocReader, fieldname: str) -> list[int | None] | None:
+    """Every document's length in one field of a segment (None: no length), or None when the
+    field keeps no lengths. Decoded once per reader; the scorer reads them too."""
+    decoded = per_doc.__dict__.setdefault("_casusplein_lengths", {})
     if fieldname not in decoded:
-        reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        reader = per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         decoded[fieldname] = (
             None if reader is None else [_LENGTH_OF_BYTE[value] for value in reader]
         )
-    lengths = decoded[fieldname]
+    return decoded[fieldname]
+
+
+def _doc_field_length(self, docnum: int, fieldname: str, default=0):
+    if docnum > self._doccount:
+        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+    lengths = field_lengths(self, fieldname)
     if lengths is None:
         return default
     return lengths[docnum]
