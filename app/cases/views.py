@@ -1,7 +1,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import htmx
+from app import htmx, reference
 from app.archive.context import archive_panel_context
 from app.cases import bp, services
 from app.cases.forms import CaseFilterForm, CaseForm
@@ -37,12 +37,9 @@ def _readable_case_or_404(case_id: int):
 
 def _filter_form() -> tuple[CaseFilterForm, services.CaseFilters]:
     form = CaseFilterForm(formdata=request.args)
-    form.theme.choices = options(
-        ((theme.slug, theme.name) for theme in services.all_themes()), empty_label="Alle thema's"
-    )
+    form.theme.choices = options(reference.theme_choices(), empty_label="Alle thema's")
     form.municipality.choices = options(
-        ((str(m.id), m.name) for m in services.all_municipalities()),
-        empty_label="Alle gemeenten",
+        reference.municipality_choices(), empty_label="Alle gemeenten"
     )
     form.validate()
     for field in form:
@@ -73,7 +70,7 @@ def index():
         form=form,
         filters=filters,
         pagination=pagination,
-        activity=services.activity_counts(pagination.items),
+        activity=pagination.activity,
     )
 
 
