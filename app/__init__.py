@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, content_version, errors, page_cache, security, templating
+from app import cli, errors, markdown, reference, security, templating
 from app.admin import bp as admin_bp
 from app.archive import bp as archive_bp
 from app.assignments import bp as assignments_bp
@@ -56,11 +56,11 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    markdown.init_app(app)
+    reference.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)
-    content_version.init_app(app)
-    page_cache.init_app(app)
     search_indexer.init_app(app)
 
     for blueprint in (

@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app app users create`, `seed-demo`, `backup create|restore`."""
+"""Flask CLI commands: `users create`, `seed-demo`, `backup create|restore`, `markdown rebuild`."""
 
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from app import seed
 from app.admin.services import AdminError, create_user, municipality_by_name
 from app.auth.forms import MIN_PASSWORD_LENGTH
 from app.backup.services import BackupError, create_backup, restore_backup
+from app.markdown import rebuild_stored_html
 from app.models import Role
 from app.notifications import scheduled
 from app.privacy.cli import privacy_cli
@@ -17,6 +18,7 @@ from app.search.cli import search_cli
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 backup_cli = AppGroup("backup", help="Back up and restore the database.")
+markdown_cli = AppGroup("markdown", help="The stored HTML of Markdown fields.")
 
 
 @users_cli.command("create")
@@ -110,7 +112,15 @@ def backup_restore_command(path):
     click.echo(f"Database restored from {path}")
 
 
+@markdown_cli.command("rebuild")
+def markdown_rebuild_command():
+    """Render the stored HTML of every Markdown field again, e.g. after the sanitiser changed."""
+    for table, count in rebuild_stored_html().items():
+        click.echo(f"{table}: {count} rows")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(markdown_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(backup_cli)

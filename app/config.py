@@ -84,10 +84,9 @@ class Config:
     # 0 (the default) trusts none of those headers: a client could spoof its address with them.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     CASES_PER_PAGE = 20
-    # Signed-in pages kept per worker until the database changes (app/page_cache.py); this
-    # bounds how long a page can lag the clock (a due date passing). 0 switches it off.
-    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "30"))
-    PAGE_CACHE_ENTRIES = _env_int("PAGE_CACHE_ENTRIES", 500)
+    # How long a worker shows the filter forms' theme and municipality lists before reading them
+    # again; its own changes show at once (app/reference.py).
+    REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "30"))
     SEARCH_RESULTS_PER_PAGE = 20
     # Seconds a writer waits for the index lock before leaving the change for the catch-up.
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "30"))

@@ -15,6 +15,11 @@ class BaseForm(FlaskForm):
         locales = ("nl",)
 
 
+def form_status(form: FlaskForm) -> int:
+    """The status of a page showing a form: 422 when it comes back with errors, else 200."""
+    return 422 if form.is_submitted() else 200
+
+
 def options(pairs: Iterable[tuple], empty_label: str | None = None) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices, optionally led by an empty "all" option."""
     choices = [SelectChoice(value, label) for value, label in pairs]

@@ -1,18 +1,22 @@
-"""Load test: mixed load and page throughput against gunicorn on 127.0.0.1 (`make loadtest`).
+"""Load test: mixed load and first views against gunicorn on 127.0.0.1 (`make loadtest`).
 
 1. Builds scaled demo data (12 municipalities x 50 cases, scripts/scale_demo.py) in a temporary
-   instance folder; instance/ is never touched.
+   instance folder (instance/ is never touched): SQLite there, or the empty PostgreSQL test
+   database that TEST_DATABASE_URL names (`scripts/with-postgres make loadtest`).
 2. Mixed load: USERS logged-in participants for SECONDS seconds against gunicorn with WORKERS
    sync workers: browse 70%, search 20% (/search with a few Dutch words), write 10% (comments,
    and now and then a case). Prints requests/s, p50/p95/p99 latency per kind and the errors,
-   then checks that every acknowledged write is in the database (and PRAGMA integrity_check)
-   and that the search index matches the database (`flask search check`).
-3. Page throughput with `wrk` (Debian package), same gunicorn settings: the case list and a
-   case page and a search results page (logged in; as repeat views from the page cache, and
-   with the cache off), beside a bare Flask page rendering a 20-item template.
+   then checks that every acknowledged write is in the database (and, on SQLite, PRAGMA
+   integrity_check) and that the search index matches the database (`flask search check`).
+3. First views (scripts/loadtest_firstview.py): every demo participant, the experts and the
+   organiser signed in, over hundreds of distinct case pages, case lists, searches and
+   dashboards with `wrk`, so that no session asks for the same URL twice, beside a bare Flask
+   page rendering a 20-item template under the same gunicorn settings.
 
-Every loop is bounded in time and in count; only 127.0.0.1 is ever contacted. Settings come
-from the environment: LOADTEST_USERS (6), LOADTEST_SECONDS (60), WORKERS (2), WRK_SECONDS (10).
+It ends with `RESULT name=value` lines, one per figure, for scripts that compare runs. Every
+loop is bounded in time and in count; only 127.0.0.1 is ever contacted. Settings come from
+the environment: LOADTEST_USERS (6), LOADTEST_SECONDS (60), WORKERS (2), FV_SECONDS (10),
+FV_WARMUP_SECONDS (2), FV_URLS (600).
 """
 
 import http.client
@@ -22,7 +26,6 @@ import random
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import loadtest_firstview
+import sqlalchemy as sa
 from scale_demo import scale
 
 from app.config import PROJECT_ROOT
@@ -41,7 +46,6 @@ HOST = "127.0.0.1"
 USERS = int(os.environ.get("LOADTEST_USERS", "6"))
 SECONDS = float(os.environ.get("LOADTEST_SECONDS", "60"))
 WORKERS = int(os.environ.get("WORKERS", "2"))
-WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "10"))
 MAX_REQUESTS_PER_USER = 20_000
 THINK_SECONDS = 0.05  # average pause between a user's requests
 WEIGHTS = {"browse": 70, "search": 20, "write": 10}
@@ -228,22 +232,26 @@ def mixed_load(port: int, emails: list[str], case_ids: list[int]) -> Results:
     return results
 
 
-def verify_writes(database: Path, results: Results) -> bool:
-    connection = sqlite3.connect(database)
+def verify_writes(database_url: str, results: Results) -> int:
+    """Acknowledged writes missing from the database (and SQLite's integrity check)."""
+    engine = sa.create_engine(database_url)
     try:
-        bodies = [row[0] for row in connection.execute("SELECT body FROM comments")]
-        titles = [row[0] for row in connection.execute("SELECT title FROM cases")]
-        integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
+        with engine.connect() as connection:
+            bodies = connection.execute(sa.text("SELECT body FROM comments")).scalars().all()
+            titles = connection.execute(sa.text("SELECT title FROM cases")).scalars().all()
+            integrity = "ok"
+            if engine.dialect.name == "sqlite":
+                integrity = connection.exec_driver_sql("PRAGMA integrity_check").scalar()
     finally:
-        connection.close()
+        engine.dispose()
     stored_comments = {m.group(0) for b in bodies if (m := re.search(r"lt-\d+-\d+", b))}
     stored_cases = {t.removeprefix("Loadtest-casus ") for t in titles if "Loadtest" in t}
     lost = (results.comments - stored_comments) | (results.cases - stored_cases)
     print(
         f"\nWrites acknowledged: {len(results.comments)} comments, {len(results.cases)} cases; "
-        f"lost: {len(lost)}; PRAGMA integrity_check: {integrity}"
+        f"lost: {len(lost)}; integrity check: {integrity}"
     )
-    return not lost and integrity == "ok"
+    return len(lost) + (integrity != "ok")
 
 
 def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -261,47 +269,27 @@ def search_check(env: dict) -> bool:
     return result.returncode == 0
 
 
-def wrk(url: str, cookie: str = "") -> float:
-    command = ["wrk", "-t2", "-c8", f"-d{WRK_SECONDS}s", "--timeout", "10s", url]
-    if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(command, capture_output=True, text=True, timeout=WRK_SECONDS + 60)
-    if "Non-2xx" in output.stdout or "Socket errors" in output.stdout:
-        print(output.stdout)
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output.stdout).group(1))
+def database_url(instance: Path) -> str:
+    """The PostgreSQL test database of scripts/with-postgres, or SQLite in the instance."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        if "test" not in url.rsplit("/", 1)[-1]:
+            raise SystemExit("TEST_DATABASE_URL must name a database for tests (with 'test')")
+        return url
+    return f"sqlite:///{instance / 'casusplein.db'}"
 
 
-def throughput(app_port: int, cookie: str, case_id: int, env: dict) -> None:
-    """Requests/s beside a bare page; pages twice: as repeat views and with the cache off.
-
-    wrk asks for one URL over and over, so with the page cache on it measures repeat views
-    (a person going back to the list, htmx re-requesting a page on "back"); the run with
-    PAGE_CACHE_SECONDS=0 measures the cost of rendering a page from the database.
-    """
-    bare_port, uncached_port = free_port(), free_port()
-    bare = start_gunicorn("bare_app:app", bare_port, env, PROJECT_ROOT / "scripts")
-    uncached = start_gunicorn(
-        "app:create_app()", uncached_port, {**env, "PAGE_CACHE_SECONDS": "0"}, PROJECT_ROOT
-    )
-    pages = {
-        "case list": "/cases",
-        "case page": f"/cases/{case_id}",
-        "search page": "/search?q=jongeren",
-    }
-    try:
-        figures = {"bare Flask page (20-item template)": wrk(f"http://{HOST}:{bare_port}/")}
-        for name, path in pages.items():
-            figures[f"{name} {path}, repeat view"] = wrk(f"http://{HOST}:{app_port}{path}", cookie)
-        for name, path in pages.items():
-            url = f"http://{HOST}:{uncached_port}{path}"
-            figures[f"{name} {path}, cache off"] = wrk(url, cookie)
-    finally:
-        stop(bare)
-        stop(uncached)
-    baseline = figures["bare Flask page (20-item template)"]
-    print(f"\nPage throughput: wrk -t2 -c8 -d{WRK_SECONDS}s, gunicorn {WORKERS} sync workers")
-    for name, rate in figures.items():
-        print(f"  {name:48} {rate:8.0f} req/s  {100 * rate / baseline:5.0f}% of bare")
+def signed_in_cookies(port: int, demo: dict) -> list[str]:
+    """A session each for every participant, expert and the organiser of the demo data."""
+    emails = [person["email"] for m in demo["municipalities"] for person in m["duo"]]
+    emails += [expert["email"] for expert in demo["experts"]]
+    emails.append(demo["organiser"]["email"])
+    cookies = []
+    for email in emails:
+        client = Client(port)
+        client.login(email)
+        cookies.append(client.cookie)
+    return cookies
 
 
 def main() -> int:
@@ -311,21 +299,23 @@ def main() -> int:
     emails = [m["duo"][i]["email"] for i in (0, 1) for m in demo["municipalities"]]
     with tempfile.TemporaryDirectory(prefix="casusplein-loadtest-") as tmp:
         instance = Path(tmp)
-        print(f"Scaled demo data: {scale(instance, 50)} cases in {instance}")
-        database = instance / "casusplein.db"
-        with sqlite3.connect(database) as connection:
-            case_ids = [
-                row[0]
-                for row in connection.execute("SELECT id FROM cases WHERE visibility = 'network'")
-            ]
-            busiest = connection.execute(
-                "SELECT case_id FROM comments GROUP BY case_id ORDER BY count(*) DESC LIMIT 1"
-            ).fetchone()[0]
-        connection.close()
+        url = database_url(instance)
+        print(f"Scaled demo data: {scale(instance, 50, url)} cases on {sa.make_url(url)!r}")
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            case_ids = list(
+                connection.execute(
+                    sa.text("SELECT id FROM cases WHERE visibility = 'network' ORDER BY id")
+                ).scalars()
+            )
+            municipality_ids = list(
+                connection.execute(sa.text("SELECT id FROM municipalities ORDER BY id")).scalars()
+            )
+        engine.dispose()
         env = {
             **os.environ,
             "INSTANCE_PATH": str(instance),
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": url,
             "SECRET_KEY": "loadtest-only",
             # The load test measures capacity, not the per-user posting limits (issue 5), which
             # would answer most of its writes with 429 after the first minute's ten.
@@ -336,18 +326,29 @@ def main() -> int:
         if built.returncode != 0:
             raise SystemExit(f"search rebuild failed: {built.stderr}")
         print(built.stdout.strip())
-        port = free_port()
+        port, bare_port = free_port(), free_port()
         server = start_gunicorn("app:create_app()", port, env, PROJECT_ROOT)
+        bare = start_gunicorn("bare_app:app", bare_port, env, PROJECT_ROOT / "scripts")
         try:
             results = mixed_load(port, emails, case_ids)
-            writes_ok = verify_writes(database, results)
+            lost = verify_writes(url, results)
             index_ok = search_check(env)
-            reader = Client(port)
-            reader.login(emails[0])
-            throughput(port, reader.cookie, busiest, env)
+            # The write burst (scripts/loadtest_writes.py: 1 to 8 concurrent writers) runs
+            # here, on the same server and data, and prints its own RESULT lines
+            # (writes_per_s_*, write_p95_ms_8_writers).
+            cookies = signed_in_cookies(port, demo)
+            passes = loadtest_firstview.run(port, bare_port, cookies, case_ids, municipality_ids)
         finally:
+            stop(bare)
             stop(server)
-    return 0 if writes_ok and index_ok and not results.errors else 1
+    percentages = loadtest_firstview.report(passes, len(cookies))
+    errors = len(results.errors) + sum(p.non_200 for p in passes.values())
+    print()
+    for kind in ("case_page", "case_list", "search", "dashboard", "mixed"):
+        print(f"RESULT first_view_{kind}_pct_of_bare={percentages[kind]:.1f}")
+    print(f"RESULT errors={errors}")
+    print(f"RESULT lost_writes={lost}")
+    return 0 if not lost and index_ok and not errors else 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
     python scripts/scale_demo.py INSTANCE_DIR [CASES_EACH]
 
-Migrates a new SQLite database in INSTANCE_DIR (which must not hold one yet), loads the demo
+Migrates a new SQLite database in INSTANCE_DIR (which must not hold one yet; or an empty
+database at a URL, for PostgreSQL), loads the demo
 data set and adds synthetic cases with comments through the services until every municipality
 has CASES_EACH cases. The same arguments always give the same data.
 """
@@ -53,18 +54,21 @@ def _case_data(rng: random.Random, number: int, theme_ids: list[int]) -> dict:
     }
 
 
-def scale(instance: Path, cases_each: int) -> int:
-    """Build the database; returns the number of cases in it."""
-    if (instance / "casusplein.db").exists():
+def scale(instance: Path, cases_each: int, database_url: str = "") -> int:
+    """Build the database (SQLite in `instance`, or an empty `database_url`); returns the
+    number of cases in it."""
+    if not database_url and (instance / "casusplein.db").exists():
         raise SystemExit(f"{instance} already has a database; use an empty folder")
     app = create_app(
         {
             "INSTANCE_PATH": str(instance),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'casusplein.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance / 'casusplein.db'}",
         }
     )
     rng = random.Random(20231122)
     with app.app_context():
+        if sa.inspect(db.engine).get_table_names():
+            raise SystemExit(f"{db.engine.url!r} is not empty; use an empty database")
         upgrade()
         seed.load_demo()
         theme_ids = list(db.session.scalars(sa.select(Theme.id).order_by(Theme.id)))

@@ -63,3 +63,70 @@ def test_case_list_queries_do_not_grow_with_cases(client, reader, make_case, mak
         make_case(author=make_user())
     db.session.remove()
     assert _queries_for(client, "/cases") == few
+
+
+# The statements each page may send, at most. These are what the pages send today: a test that
+# fails here means a page got a query more (a lazy load in a template, a helper that queries
+# per item, a context nobody uses); bring it back down rather than raising the number.
+BUDGETS = {
+    # user, case (+ themes, dilemmas, municipality, author), reflections (+ methods), thread,
+    # linked methods, publication, meetings, unread count, network closure; plus the similar
+    # cases' change-log check (app/search; their municipality names when there are any).
+    "case page": 11,
+    # user, count, cases with their counts and municipality, themes, unread, network closure.
+    "case list": 6,
+    "search page": 6,
+    "archive case page": 7,
+    Role.PARTICIPANT: 12,
+    Role.EXPERT: 8,
+    Role.ORGANISER: 13,
+}
+
+
+@pytest.fixture
+def busy_network(make_case, make_user, make_comment, make_reflection, make_municipality):
+    """Several municipalities with cases, threads with replies and reflections."""
+    expert = make_user(role=Role.EXPERT)
+    cases = []
+    for _ in range(3):
+        municipality = make_municipality()
+        for _ in range(3):
+            case = make_case(author=make_user(municipality=municipality))
+            _add_activity(case, make_user, expert, 2)
+            cases.append(case)
+    return cases
+
+
+def test_case_page_stays_within_its_statements(client, reader, busy_network):
+    url = f"/cases/{busy_network[0].id}"
+    db.session.remove()
+    assert _queries_for(client, url) <= BUDGETS["case page"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/cases", "/cases?page=2", "/cases?theme=jongerengroepen&status=open"]
+)
+def test_case_list_stays_within_its_statements(app, client, reader, busy_network, path):
+    app.config["CASES_PER_PAGE"] = 4
+    client.get("/cases")  # the filter lists are kept a while per worker (app/reference.py)
+    db.session.remove()
+    assert _queries_for(client, path) <= BUDGETS["case list"]
+
+
+@pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.EXPERT, Role.ORGANISER])
+def test_dashboard_stays_within_its_statements(client, login, make_user, busy_network, role):
+    fields = {"municipality": busy_network[0].municipality} if role == Role.PARTICIPANT else {}
+    login(make_user(role=role, **fields))
+    db.session.remove()
+    assert _queries_for(client, "/") <= BUDGETS[role]
+
+
+def test_search_page_stays_within_its_statements(client, reader, busy_network):
+    db.session.remove()
+    assert _queries_for(client, "/search?q=wijk") <= BUDGETS["search page"]
+
+
+def test_archive_case_page_stays_within_its_statements(client, write_case, publish, make_user):
+    url = f"/archive/{publish(write_case(summary='Een *gepubliceerde* casus.')).id}"
+    db.session.remove()
+    assert _queries_for(client, url) <= BUDGETS["archive case page"]

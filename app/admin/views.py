@@ -6,7 +6,7 @@ from app.admin.forms import MunicipalityForm, NewUserForm, ThemeForm, UserForm
 from app.auth import guards
 from app.auth.signin import refresh
 from app.cases.services import all_municipalities, all_themes
-from app.forms import options
+from app.forms import form_status, options
 from app.models import Role, SizeClass
 
 bp.before_request(guards.organisers_only)
@@ -59,7 +59,7 @@ def new_user():
         else:
             flash(f"Account voor {user.display_name} aangemaakt.", "success")
             return redirect(url_for("admin.users"), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
@@ -88,7 +88,7 @@ def edit_user(user_id: int):
                 refresh(current_user)  # own password changed: stay signed in here
             flash(f"Account van {user.display_name} bijgewerkt.", "success")
             return redirect(url_for("admin.users"), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("admin/user_form.html", form=form, user=user), status
 
 
@@ -121,7 +121,7 @@ def edit_municipality(municipality_id: int | None = None):
         else:
             flash(f"Gemeente {saved.name} opgeslagen.", "success")
             return redirect(url_for("admin.municipalities"), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template(
         "admin/municipality_form.html", form=form, municipality=municipality
     ), status
@@ -154,5 +154,5 @@ def edit_theme(theme_id: int | None = None):
         else:
             flash(f"Thema {saved.name} opgeslagen.", "success")
             return redirect(url_for("admin.themes"), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("admin/theme_form.html", form=form, theme=theme), status

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app import htmx
 from app.archive import bp, detection, services
+from app.archive.context import archive_panel_context
 from app.archive.forms import (
     ConsentForm,
     ReflectionConsentForm,
@@ -15,6 +16,7 @@ from app.archive.forms import (
     StepForm,
 )
 from app.cases.services import get_readable_case
+from app.forms import form_status
 from app.models import CASE_SECTIONS
 from app.permissions import (
     can_consent_reflection,
@@ -25,31 +27,6 @@ from app.permissions import (
     network_is_closed,
 )
 from app.reflections.services import for_case, get_reflection
-
-
-def archive_panel_context(
-    case, consent_form: ConsentForm | None = None, reflections: list | None = None
-) -> dict[str, Any]:
-    """What the archive panel on a case page shows this user.
-
-    The case page passes the reflections it already loaded, so they are not queried twice.
-    """
-    if reflections is None:
-        reflections = for_case(case)
-    consented = services.consented_reflection_ids(case)
-    return {
-        "case": case,
-        "publication": services.publication_for(case),
-        "consent_text": services.consent_text(case),
-        "consent_form": consent_form or ConsentForm(formdata=None),
-        "step_form": StepForm(formdata=None),
-        "event_labels": services.EVENT_LABELS,
-        "own_reflections": [
-            (reflection, reflection.id in consented)
-            for reflection in reflections
-            if can_consent_reflection(current_user, reflection)
-        ],
-    }
 
 
 def _case_or_404(case_id: int):
@@ -64,9 +41,10 @@ def _step(case, action) -> Any:
     try:
         action()
     except services.ArchiveError as error:
-        if htmx.is_htmx():
+        if htmx.wants_fragment():
             context = archive_panel_context(case)
             return render_template("archive/_case_panel.html", error=str(error), **context), 422
+        # Without htmx there is no panel to show the error in: back to the case page.
         flash(str(error), "error")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor="archive-panel"), 303)
     return htmx.after_write(
@@ -98,8 +76,9 @@ def consent(case_id: int):
     if not form.validate_on_submit():
         # Failed: the panel again, with what was typed and the errors beside it.
         context = archive_panel_context(case, consent_form=form)
-        template = "archive/_case_panel.html" if htmx.is_htmx() else "archive/consent.html"
-        return render_template(template, **context), 422
+        return htmx.render(
+            "archive/consent.html", "archive/_case_panel.html", status=422, **context
+        )
     return _step(
         case, lambda: services.record_consent(publication, current_user, form.on_behalf_of.data)
     )
@@ -216,7 +195,7 @@ def review(publication_id: int):
             return redirect(url_for("archive.review_queue"), code=303)
         except services.ArchiveError as error:
             form.form_errors.append(str(error))
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("archive/review.html", **_review_context(publication, form)), status
 
 

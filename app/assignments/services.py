@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app import events
 from app.extensions import db
+from app.markdown import render_markdown
 from app.models import Assignment, AssignmentResponse, Case, Meeting, Municipality, User
 from app.models.base import utcnow
 from app.permissions import AnyUser, readable_cases_clause
@@ -135,6 +136,9 @@ def save_response(
     municipality_id = user.municipality_id
     values = {
         "body": body.strip(),
+        # The compare-and-swap below is a bulk UPDATE, which the flush listener filling the
+        # stored HTML (app/markdown.py) never sees.
+        "body_html": str(render_markdown(body.strip())),
         "case_id": _valid_case_id(case_id, municipality_id),
         "updated_by_id": user.id,
         "updated_at": utcnow(),

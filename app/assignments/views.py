@@ -5,7 +5,7 @@ from app import clock
 from app.assignments import bp, services
 from app.assignments.forms import AssignmentForm, ResponseForm
 from app.auth import guards
-from app.forms import options
+from app.forms import form_status, options
 from app.permissions import (
     can_answer_assignments,
     can_manage_network,
@@ -54,7 +54,7 @@ def edit(assignment_id: int | None = None):
         saved = services.save_assignment(assignment, current_user, form.data)
         flash("De opdracht is opgeslagen.", "success")
         return redirect(url_for("assignments.detail", assignment_id=saved.id), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("assignments/form.html", form=form, assignment=assignment), status
 
 

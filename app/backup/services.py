@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app import content_version, events
+from app import events
 from app.extensions import db
 from app.privacy.services import reapply_erasures
 
@@ -119,9 +119,6 @@ def restore_backup(path: Path) -> None:
     else:
         raise BackupError(f"restoring {dialect} databases is not supported")
     db.engine.dispose()
-    with db.engine.begin() as connection:
-        # Pages cached before the restore show data the database no longer holds.
-        content_version.replace_token(connection)
     current_app.logger.info("database restored from %s", path)
     if erased := reapply_erasures():
         current_app.logger.info("%s erasure(s) re-applied after the restore", erased)

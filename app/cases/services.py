@@ -1,10 +1,11 @@
 """Reading and writing cases; the only code that changes them in the database."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from math import ceil
 from typing import Any
 
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import events
@@ -52,16 +53,21 @@ def readable_cases(user: AnyUser) -> sa.Select[tuple[Case]]:
 
 def get_readable_case(user: AnyUser, case_id: int) -> Case | None:
     """The case if this user may read it; None both when it is missing and when it is hidden."""
-    return db.session.scalar(
-        readable_cases(user)
-        .where(Case.id == case_id)
-        .options(
-            selectinload(Case.themes),
-            selectinload(Case.dilemmas),
-            # One row each: joined into the case's own query instead of two more queries.
-            joinedload(Case.municipality),
-            joinedload(Case.author),
+    return (
+        db.session.execute(
+            readable_cases(user)
+            .where(Case.id == case_id)
+            .options(
+                # All joined into the case's own query: a case has a few themes and dilemmas,
+                # so their product is a handful of rows, cheaper than two more queries.
+                joinedload(Case.themes),
+                joinedload(Case.dilemmas),
+                joinedload(Case.municipality),
+                joinedload(Case.author),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
 
 
@@ -71,36 +77,87 @@ class ActivityCount:
     reflections: int = 0
 
 
-def activity_counts(cases: list[Case]) -> dict[int, ActivityCount]:
-    """Comment and reflection counts for a page of cases, in two grouped queries."""
-    ids = [case.id for case in cases]
-    if not ids:
-        return {}
-    comments = dict(
-        db.session.execute(
-            sa.select(Comment.case_id, sa.func.count())
-            .where(Comment.case_id.in_(ids), Comment.deleted_at.is_(None))
-            .group_by(Comment.case_id)
-        ).all()
+def _comment_count() -> sa.ScalarSelect:
+    return (
+        sa.select(sa.func.count(Comment.id))
+        .where(Comment.case_id == Case.id, Comment.deleted_at.is_(None))
+        .scalar_subquery()
     )
-    reflections = dict(
-        db.session.execute(
-            sa.select(Reflection.case_id, sa.func.count())
-            .where(Reflection.case_id.in_(ids))
-            .group_by(Reflection.case_id)
-        ).all()
+
+
+def _reflection_count() -> sa.ScalarSelect:
+    return (
+        sa.select(sa.func.count(Reflection.id))
+        .where(Reflection.case_id == Case.id)
+        .scalar_subquery()
     )
-    return {
-        case_id: ActivityCount(comments.get(case_id, 0), reflections.get(case_id, 0))
-        for case_id in ids
-    }
 
 
-def _card_options(query: sa.Select) -> sa.Select:
-    return query.options(selectinload(Case.themes), selectinload(Case.municipality))
+@dataclass(frozen=True)
+class CaseCards:
+    """Cases as cards: each with its municipality, themes and activity, from two queries."""
+
+    items: list[Case]
+    activity: dict[int, ActivityCount]
 
 
-def list_cases(user: AnyUser, filters: CaseFilters, page: int, per_page: int) -> Pagination:
+def _cards(query: sa.Select) -> CaseCards:
+    # The counts are subqueries of the cases' own query: evaluated for the rows shown only.
+    rows = db.session.execute(
+        query.add_columns(_comment_count(), _reflection_count()).options(
+            joinedload(Case.municipality), selectinload(Case.themes)
+        )
+    ).all()
+    return CaseCards(
+        items=[row[0] for row in rows],
+        activity={row[0].id: ActivityCount(row[1], row[2]) for row in rows},
+    )
+
+
+@dataclass(frozen=True)
+class CasePage(CaseCards):
+    """One page of the case list, with what the page links need."""
+
+    page: int = 1
+    per_page: int = 20
+    total: int = 0
+
+    @property
+    def pages(self) -> int:
+        return ceil(self.total / self.per_page) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, edge: int = 2, before: int = 2, after: int = 4) -> Iterator[int | None]:
+        """Page numbers for the links: both ends and around this page, None for a gap."""
+        shown = sorted(
+            {*range(1, edge + 1), *range(self.pages - edge + 1, self.pages + 1)}
+            | set(range(self.page - before, self.page + after + 1))
+        )
+        previous = 0
+        for number in shown:
+            if 1 <= number <= self.pages:
+                if number > previous + 1:
+                    yield None
+                yield number
+                previous = number
+
+
+def list_cases(user: AnyUser, filters: CaseFilters, page: int, per_page: int) -> CasePage:
     """One page of the cases this user may read, most recently active first."""
     query = readable_cases(user)
     if filters.theme:
@@ -111,18 +168,22 @@ def list_cases(user: AnyUser, filters: CaseFilters, page: int, per_page: int) ->
         query = query.where(Case.polarisation_kind == filters.kind)
     if filters.status:
         query = query.where(Case.status == filters.status)
-    query = _card_options(query.order_by(Case.updated_at.desc(), Case.id.desc()))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    cards = _cards(
+        query.order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return CasePage(cards.items, cards.activity, page=page, per_page=per_page, total=total)
 
 
 def recent_cases(
     user: AnyUser, visibility: Visibility, limit: int, municipality_id: int | None = None
-) -> list[Case]:
+) -> CaseCards:
     query = readable_cases(user).where(Case.visibility == visibility)
     if municipality_id is not None:
         query = query.where(Case.municipality_id == municipality_id)
-    query = _card_options(query.order_by(Case.updated_at.desc()).limit(limit))
-    return list(db.session.scalars(query))
+    return _cards(query.order_by(Case.updated_at.desc()).limit(limit))
 
 
 def all_themes() -> list[Theme]:

@@ -1,14 +1,14 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import htmx
-from app.archive.workflow_views import archive_panel_context
+from app import htmx, reference
+from app.archive.context import archive_panel_context
 from app.cases import bp, services
 from app.cases.forms import CaseFilterForm, CaseForm
-from app.comments.views import thread_context
-from app.forms import options
+from app.comments.context import thread_context
+from app.forms import form_status, options
 from app.meetings.services import for_case as meetings_for_case
-from app.methods.views import case_methods_context
+from app.methods.context import case_methods_context
 from app.models import CASE_SECTIONS
 from app.permissions import (
     can_create_case,
@@ -16,7 +16,7 @@ from app.permissions import (
     can_edit_case,
     is_network_member,
 )
-from app.reflections.views import reflections_context
+from app.reflections.context import reflections_context
 from app.search import services as search_services
 
 INVALID_FILTER = "Onbekende keuze; dit filter is niet toegepast."
@@ -37,12 +37,9 @@ def _readable_case_or_404(case_id: int):
 
 def _filter_form() -> tuple[CaseFilterForm, services.CaseFilters]:
     form = CaseFilterForm(formdata=request.args)
-    form.theme.choices = options(
-        ((theme.slug, theme.name) for theme in services.all_themes()), empty_label="Alle thema's"
-    )
+    form.theme.choices = options(reference.theme_choices(), empty_label="Alle thema's")
     form.municipality.choices = options(
-        ((str(m.id), m.name) for m in services.all_municipalities()),
-        empty_label="Alle gemeenten",
+        reference.municipality_choices(), empty_label="Alle gemeenten"
     )
     form.validate()
     for field in form:
@@ -73,7 +70,7 @@ def index():
         form=form,
         filters=filters,
         pagination=pagination,
-        activity=services.activity_counts(pagination.items),
+        activity=pagination.activity,
     )
 
 
@@ -109,7 +106,7 @@ def new():
         )
         flash(_saved_message(case), "success")
         return redirect(url_for("cases.detail", case_id=case.id), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("cases/form.html", form=form, case=None), status
 
 
@@ -146,7 +143,7 @@ def edit(case_id: int):
         services.update_case(case, form.data, share=request.form.get("action") == "share")
         flash(_saved_message(case) if was_draft else "De wijzigingen zijn opgeslagen.", "success")
         return redirect(url_for("cases.detail", case_id=case.id), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("cases/form.html", form=form, case=case), status
 
 

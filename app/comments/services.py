@@ -1,7 +1,10 @@
 """Comments (reacties) on cases: one level of replies, soft deletion."""
 
+from collections import defaultdict
+
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import events
 from app.audit.services import record
@@ -11,21 +14,32 @@ from app.models.base import utcnow
 
 
 def thread(case: Case) -> list[Comment]:
-    """Top-level comments with their replies and authors loaded in a fixed number of queries."""
-    return list(
-        db.session.scalars(
-            sa.select(Comment)
-            .where(Comment.case_id == case.id, Comment.parent_id.is_(None))
-            .order_by(Comment.created_at, Comment.id)
-            .options(
-                # An author and their municipality are one row each: joined, not queried again.
-                joinedload(Comment.author).joinedload(User.municipality),
-                selectinload(Comment.replies)
-                .joinedload(Comment.author)
-                .joinedload(User.municipality),
-            )
-        )
-    )
+    """Top-level comments with their replies, authors and municipalities, in one query.
+
+    Replies are one level deep (find_parent), so the whole thread is one list of rows that
+    is put together here, instead of a second query for the replies.
+    """
+    rows = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.case_id == case.id)
+        .order_by(Comment.created_at, Comment.id)
+        # An author and their municipality are one row each: joined, not queried again.
+        .options(joinedload(Comment.author).joinedload(User.municipality))
+    ).all()
+    replies: dict[int, list[Comment]] = defaultdict(list)
+    for comment in rows:
+        if comment.parent_id is not None:
+            replies[comment.parent_id].append(comment)
+    top = [comment for comment in rows if comment.parent_id is None]
+    for comment in top:
+        # Loaded, not changed: the session must not see this as an edit to flush.
+        set_committed_value(comment, "replies", replies.get(comment.id, []))
+    return top
+
+
+def visible_count(comments: list[Comment]) -> int:
+    """Comments and replies of a thread (from `thread`) that are not deleted."""
+    return sum(not comment.is_deleted for top in comments for comment in (top, *top.replies))
 
 
 def count_visible(case: Case) -> int:

@@ -1,26 +1,13 @@
-from typing import Any
-
 from flask import abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from app import htmx
 from app.cases.services import get_readable_case
 from app.comments import bp, services
+from app.comments.context import thread_context
 from app.comments.forms import CommentForm
+from app.forms import form_status
 from app.permissions import can_change_comment, can_comment
-
-
-def thread_context(
-    case, form: CommentForm | None = None, reply_form: CommentForm | None = None
-) -> dict[str, Any]:
-    """Everything the comment thread fragment needs; a failed form is shown with its input."""
-    return {
-        "case": case,
-        "comments": services.thread(case),
-        "comment_form": form or CommentForm(formdata=None),
-        "reply_form": reply_form,
-        "comment_count": services.count_visible(case),
-    }
 
 
 def _readable_comment_or_404(comment_id: int):
@@ -59,9 +46,7 @@ def create(case_id: int):
     context = thread_context(
         case, form=None if is_reply else form, reply_form=form if is_reply else None
     )
-    if htmx.is_htmx():
-        return render_template("comments/_thread.html", **context), 422
-    return render_template("comments/page.html", **context), 422
+    return htmx.render("comments/page.html", "comments/_thread.html", status=422, **context)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -78,11 +63,10 @@ def edit(comment_id: int):
             comment=comment,
             case=comment.case,
         )
-    status = 422 if form.is_submitted() else 200
     return htmx.render(
         "comments/edit.html",
         "comments/_edit_form.html",
-        status=status,
+        status=form_status(form),
         comment=comment,
         case=comment.case,
         form=form,

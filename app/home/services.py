@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import Case, Comment, Reflection, User, Visibility
@@ -41,7 +41,7 @@ def _comments(where, limit: int) -> list[Activity]:
         .where(Comment.deleted_at.is_(None), where)
         .order_by(Comment.created_at.desc())
         .limit(limit)
-        .options(selectinload(Comment.case), selectinload(Comment.author))
+        .options(joinedload(Comment.case), joinedload(Comment.author))
     )
     return [Activity("reactie", c.case, c.author, c.created_at, f"comment-{c.id}") for c in rows]
 
@@ -53,7 +53,7 @@ def _reflections(where, limit: int) -> list[Activity]:
         .where(where)
         .order_by(Reflection.created_at.desc())
         .limit(limit)
-        .options(selectinload(Reflection.case), selectinload(Reflection.author))
+        .options(joinedload(Reflection.case), joinedload(Reflection.author))
     )
     return [
         Activity("reflectie", r.case, r.author, r.created_at, f"reflection-{r.id}") for r in rows
@@ -100,7 +100,7 @@ def awaiting_reaction(user: User, limit: int) -> list[Case]:
             )
             .order_by(Case.shared_at.desc(), Case.id.desc())
             .limit(limit)
-            .options(selectinload(Case.municipality))
+            .options(joinedload(Case.municipality))
         )
     )
 
@@ -113,7 +113,7 @@ def without_reflection(limit: int) -> list[Case]:
             .where(Case.visibility != Visibility.DRAFT, ~Case.reflections.any())
             .order_by(Case.shared_at, Case.id)
             .limit(limit)
-            .options(selectinload(Case.municipality))
+            .options(joinedload(Case.municipality))
         )
     )
 
@@ -125,7 +125,7 @@ def expert_view_requested(limit: int) -> list[Case]:
             .where(Case.visibility != Visibility.DRAFT, Case.expert_view_requested.is_(True))
             .order_by(Case.shared_at, Case.id)
             .limit(limit)
-            .options(selectinload(Case.municipality), selectinload(Case.reflections))
+            .options(joinedload(Case.municipality), selectinload(Case.reflections))
         )
     )
 
@@ -137,6 +137,6 @@ def my_reflections(user: User, limit: int) -> list[Reflection]:
             .where(Reflection.author_id == user.id)
             .order_by(Reflection.created_at.desc())
             .limit(limit)
-            .options(selectinload(Reflection.case))
+            .options(joinedload(Reflection.case))
         )
     )

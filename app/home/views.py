@@ -54,12 +54,12 @@ def _organiser_context(today) -> dict:
 def index():
     if not is_network_member(current_user):
         return render_template("home/welcome.html")
-    drafts = []
+    drafts = case_services.CaseCards([], {})
     if current_user.municipality_id is not None:
         drafts = case_services.recent_cases(
             current_user, Visibility.DRAFT, RECENT_LIMIT, current_user.municipality_id
         )
-    recent_cases = case_services.recent_cases(current_user, Visibility.NETWORK, RECENT_LIMIT)
+    recent = case_services.recent_cases(current_user, Visibility.NETWORK, RECENT_LIMIT)
     today = clock.today()
     role_context = {
         Role.PARTICIPANT: lambda: _participant_context(today),
@@ -68,9 +68,9 @@ def index():
     }[current_user.role]()
     return render_template(
         "home/dashboard.html",
-        recent_cases=recent_cases,
-        drafts=drafts,
-        activity=case_services.activity_counts(recent_cases + drafts),
+        recent_cases=recent.items,
+        drafts=drafts.items,
+        activity={**recent.activity, **drafts.activity},
         recent_reflections=reflection_services.recent(current_user, RECENT_LIMIT),
         today=today,
         **role_context,

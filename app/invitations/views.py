@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.auth import signin
+from app.forms import form_status
 from app.invitations import bp, services
 from app.invitations.forms import AcceptInvitationForm
 from app.permissions import can_manage_network
@@ -27,7 +28,7 @@ def accept(token: str):
         )
         # The normal sign-in path: a fresh session, and two-factor enrolment where required.
         return signin.after_password(user, None)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("invitations/accept.html", form=form, invitation=invitation), status
 
 

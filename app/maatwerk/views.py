@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app import clock
 from app.auth import guards
-from app.forms import options
+from app.forms import form_status, options
 from app.maatwerk import bp, services
 from app.maatwerk.forms import CandidateForm, TrackForm, WorkSessionForm
 from app.models import MaatwerkStatus
@@ -111,7 +111,7 @@ def edit_session(session_id: int):
         services.save_work_session(work_session, form.data)
         flash(f"Werksessie {work_session.number} is opgeslagen.", "success")
         return redirect(url_for("maatwerk.detail", track_id=work_session.track_id), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template(
         "maatwerk/session_form.html", form=form, work_session=work_session
     ), status

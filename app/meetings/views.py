@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app import clock, htmx, mail
 from app.auth import guards
-from app.forms import options
+from app.forms import form_status, options
 from app.meetings import bp, calendar, services
 from app.meetings.forms import AttendanceForm, MeetingForm, ReportForm
 from app.models import Rsvp
@@ -101,7 +101,7 @@ def edit(meeting_id: int | None = None):
         saved = services.save_meeting(meeting, form.data)
         flash("De bijeenkomst is opgeslagen.", "success")
         return redirect(url_for("meetings.detail", meeting_id=saved.id), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("meetings/form.html", form=form, meeting=meeting), status
 
 
@@ -115,7 +115,7 @@ def report(meeting_id: int):
         services.save_report(meeting, current_user, form.report.data, form.key_insights.data)
         flash("Het verslag is opgeslagen.", "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id, _anchor="report"), 303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("meetings/report_form.html", form=form, meeting=meeting), status
 
 
@@ -132,7 +132,7 @@ def attendance(meeting_id: int):
         services.record_attendance(meeting, set(form.attended.data or []))
         flash("De aanwezigheid is vastgelegd.", "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template(
         "meetings/attendance.html", meeting=meeting, overview=overview, form=form
     ), status

@@ -3,8 +3,9 @@ from flask_login import current_user, login_required
 
 from app import htmx
 from app.cases.services import all_dilemmas, all_themes, get_readable_case
-from app.forms import options
+from app.forms import form_status, options
 from app.methods import bp, services
+from app.methods.context import case_methods_context
 from app.methods.forms import LinkMethodForm, MethodFilterForm, MethodForm
 from app.permissions import can_curate_methods, can_link_methods, is_network_member
 
@@ -86,7 +87,7 @@ def edit(method_id: int | None = None):
         else:
             flash(f"Methodiek '{saved.name}' is opgeslagen.", "success")
             return redirect(url_for("methods.detail", method_id=saved.id), code=303)
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("methods/form.html", form=form, method=method), status
 
 
@@ -98,22 +99,6 @@ def delete(method_id: int):
     services.delete_method(method)
     flash("De methodiek is verwijderd.", "success")
     return htmx.client_redirect(url_for("methods.index"))
-
-
-def case_methods_context(case, form: LinkMethodForm | None = None) -> dict:
-    """What the case page's methods fragment needs."""
-    linked = {method.id for method in case.methods}
-    if form is None:
-        form = LinkMethodForm(formdata=None)
-    form.method.choices = options(
-        (
-            (str(method_id), name)
-            for method_id, name in services.method_names()
-            if method_id not in linked
-        ),
-        empty_label="Kies een methodiek…",
-    )
-    return {"case": case, "link_form": form}
 
 
 def _linkable_case(case_id: int):
@@ -140,10 +125,11 @@ def link(case_id: int):
             "methods/_case_methods.html",
             **case_methods_context(case),
         )
-    if htmx.is_htmx():
+    if htmx.wants_fragment():
         return render_template(
             "methods/_case_methods.html", **case_methods_context(case, form)
         ), 422
+    # Without htmx there is no fragment to show the error in: back to the case page.
     flash("Kies een methodiek uit de lijst.", "error")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="case-methods"), code=303)
 

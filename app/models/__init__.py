@@ -19,7 +19,6 @@ from app.models.case import (
     case_themes,
 )
 from app.models.comment import Comment
-from app.models.content_version import ContentVersion
 from app.models.intake import Application, ApplicationStatus, IntakeAttempt, application_themes
 from app.models.invitation import Invitation
 from app.models.maatwerk import MaatwerkStatus, MaatwerkTrack, WorkSession
@@ -59,7 +58,6 @@ __all__ = [
     "Case",
     "CaseStatus",
     "Comment",
-    "ContentVersion",
     "Dilemma",
     "EndedSession",
     "Erasure",

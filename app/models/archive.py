@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import LabelledEnum, enum_column, utcnow
+from app.models.base import LabelledEnum, StoredHtml, enum_column, html_column, utcnow
 
 if TYPE_CHECKING:
     from app.models.case import Case
@@ -21,7 +21,7 @@ class PublicationStatus(LabelledEnum):
     UNPUBLISHED = ("unpublished", "uit het archief gehaald")
 
 
-class ArchivePublication(db.Model):
+class ArchivePublication(StoredHtml, db.Model):
     """A case's way into the public archive, with the anonymised text as published.
 
     The published title and sections are a copy taken when the organiser publishes, so later
@@ -29,6 +29,10 @@ class ArchivePublication(db.Model):
     """
 
     __tablename__ = "archive_publications"
+    # The anonymised copy of the case's sections (app/models/case.py CASE_SECTIONS).
+    __markdown_fields__ = (
+        "summary", "situation", "stakeholders", "approach", "question", "outcome",
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
@@ -54,6 +58,12 @@ class ArchivePublication(db.Model):
     approach: Mapped[str] = mapped_column(sa.Text, default="")
     question: Mapped[str] = mapped_column(sa.Text, default="")
     outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    summary_html: Mapped[str] = html_column()
+    situation_html: Mapped[str] = html_column()
+    stakeholders_html: Mapped[str] = html_column()
+    approach_html: Mapped[str] = html_column()
+    question_html: Mapped[str] = html_column()
+    outcome_html: Mapped[str] = html_column()
 
     case: Mapped["Case"] = relationship()
     proposed_by: Mapped["User | None"] = relationship(foreign_keys=[proposed_by_id])

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import LabelledEnum, enum_column, utcnow
+from app.models.base import LabelledEnum, StoredHtml, enum_column, html_column, utcnow
 from app.models.theme import Dilemma, Theme
 
 if TYPE_CHECKING:
@@ -59,8 +59,9 @@ case_dilemmas = sa.Table(
 )
 
 
-class Case(db.Model):
+class Case(StoredHtml, db.Model):
     __tablename__ = "cases"
+    __markdown_fields__ = tuple(name for name, _label in CASE_SECTIONS)
     __table_args__ = (sa.Index("ix_cases_visibility_updated_at", "visibility", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +79,12 @@ class Case(db.Model):
     approach: Mapped[str] = mapped_column(sa.Text, default="")
     question: Mapped[str] = mapped_column(sa.Text, default="")
     outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    summary_html: Mapped[str] = html_column()
+    situation_html: Mapped[str] = html_column()
+    stakeholders_html: Mapped[str] = html_column()
+    approach_html: Mapped[str] = html_column()
+    question_html: Mapped[str] = html_column()
+    outcome_html: Mapped[str] = html_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     shared_at: Mapped[datetime | None]

@@ -5,17 +5,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import StoredHtml, html_column, utcnow
 
 if TYPE_CHECKING:
     from app.models.case import Case
     from app.models.user import User
 
 
-class Comment(db.Model):
+class Comment(StoredHtml, db.Model):
     """A reactie on a case; replies are one level deep, deletion keeps the thread's shape."""
 
     __tablename__ = "comments"
+    __markdown_fields__ = ("body",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -24,6 +25,7 @@ class Comment(db.Model):
         sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
     body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = html_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]

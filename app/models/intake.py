@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import LabelledEnum, enum_column, utcnow
+from app.models.base import LabelledEnum, StoredHtml, enum_column, html_column, utcnow
 from app.models.municipality import SizeClass
 from app.models.theme import Theme
 
@@ -31,10 +31,11 @@ application_themes = sa.Table(
 )
 
 
-class Application(db.Model):
+class Application(StoredHtml, db.Model):
     """A municipality's aanmelding for the network, from the public form to the decision."""
 
     __tablename__ = "applications"
+    __markdown_fields__ = ("learning_questions", "expectations", "local_issues")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_name: Mapped[str] = mapped_column(sa.String(120))
@@ -50,6 +51,9 @@ class Application(db.Model):
     learning_questions: Mapped[str] = mapped_column(sa.Text)
     expectations: Mapped[str] = mapped_column(sa.Text, default="")
     local_issues: Mapped[str] = mapped_column(sa.Text, default="")
+    learning_questions_html: Mapped[str] = html_column()
+    expectations_html: Mapped[str] = html_column()
+    local_issues_html: Mapped[str] = html_column()
     wants_maatwerk: Mapped[bool] = mapped_column(default=False)
     status: Mapped[ApplicationStatus] = mapped_column(
         enum_column(ApplicationStatus), default=ApplicationStatus.NEW, index=True

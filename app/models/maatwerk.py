@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import LabelledEnum, enum_column, utcnow
+from app.models.base import LabelledEnum, StoredHtml, enum_column, html_column, utcnow
 
 if TYPE_CHECKING:
     from app.models.municipality import Municipality
@@ -42,10 +42,11 @@ class MaatwerkTrack(db.Model):
     )
 
 
-class WorkSession(db.Model):
+class WorkSession(StoredHtml, db.Model):
     """A local werksessie with the municipality's own network partners."""
 
     __tablename__ = "work_sessions"
+    __markdown_fields__ = ("partners", "aims", "report")
     __table_args__ = (sa.UniqueConstraint("track_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +59,9 @@ class WorkSession(db.Model):
     partners: Mapped[str] = mapped_column(sa.Text, default="")
     aims: Mapped[str] = mapped_column(sa.Text, default="")
     report: Mapped[str] = mapped_column(sa.Text, default="")
+    partners_html: Mapped[str] = html_column()
+    aims_html: Mapped[str] = html_column()
+    report_html: Mapped[str] = html_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     track: Mapped[MaatwerkTrack] = relationship(back_populates="work_sessions")

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import LabelledEnum, enum_column, utcnow
+from app.models.base import LabelledEnum, StoredHtml, enum_column, html_column, utcnow
 
 if TYPE_CHECKING:
     from app.models.case import Case
@@ -22,11 +22,12 @@ meeting_cases = sa.Table(
 )
 
 
-class Meeting(db.Model):
+class Meeting(StoredHtml, db.Model):
     """A learning-and-reflection session. Date and times are wall-clock times in the
     display time zone (Europe/Amsterdam), as the network announces them."""
 
     __tablename__ = "meetings"
+    __markdown_fields__ = ("agenda", "report", "key_insights")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
@@ -38,6 +39,9 @@ class Meeting(db.Model):
     agenda: Mapped[str] = mapped_column(sa.Text, default="")
     report: Mapped[str] = mapped_column(sa.Text, default="")
     key_insights: Mapped[str] = mapped_column(sa.Text, default="")
+    agenda_html: Mapped[str] = html_column()
+    report_html: Mapped[str] = html_column()
+    key_insights_html: Mapped[str] = html_column()
     report_author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     report_updated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import enum_column, utcnow
+from app.models.base import StoredHtml, enum_column, html_column, utcnow
 from app.models.case import PolarisationKind
 from app.models.theme import Dilemma, Theme
 
@@ -30,10 +30,11 @@ case_methods = _link_table("case_methods", "case_id", "cases")
 reflection_methods = _link_table("reflection_methods", "reflection_id", "reflections")
 
 
-class Method(db.Model):
+class Method(StoredHtml, db.Model):
     """A methodiek or interventie in the library that experts and organisers curate."""
 
     __tablename__ = "methods"
+    __markdown_fields__ = ("summary", "when_useful", "how_to")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(160), unique=True)
@@ -45,6 +46,9 @@ class Method(db.Model):
     how_to: Mapped[str] = mapped_column(sa.Text, default="")
     # One source per line: a URL, optionally followed by a title.
     sources: Mapped[str] = mapped_column(sa.Text, default="")
+    summary_html: Mapped[str] = html_column()
+    when_useful_html: Mapped[str] = html_column()
+    how_to_html: Mapped[str] = html_column()
     is_public: Mapped[bool] = mapped_column(default=False)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

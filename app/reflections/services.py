@@ -1,7 +1,7 @@
 """Expert reflections on cases."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import events
 from app.audit.services import record
@@ -16,7 +16,8 @@ def for_case(case: Case) -> list[Reflection]:
             sa.select(Reflection)
             .where(Reflection.case_id == case.id)
             .order_by(Reflection.created_at, Reflection.id)
-            .options(selectinload(Reflection.author), selectinload(Reflection.methods))
+            # The author is one row: joined into this query rather than a query of its own.
+            .options(joinedload(Reflection.author), selectinload(Reflection.methods))
         )
     )
 
@@ -30,7 +31,7 @@ def recent(user: AnyUser, limit: int) -> list[Reflection]:
             .where(readable_cases_clause(user))
             .order_by(Reflection.created_at.desc())
             .limit(limit)
-            .options(selectinload(Reflection.author), selectinload(Reflection.case))
+            .options(joinedload(Reflection.author), joinedload(Reflection.case))
         )
     )
 

@@ -1,28 +1,14 @@
-from typing import Any
-
 from flask import abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from app import htmx
 from app.cases.services import get_readable_case
-from app.forms import options
-from app.methods.services import method_names, methods_by_ids
+from app.forms import form_status
+from app.methods.services import methods_by_ids
 from app.permissions import can_change_reflection, can_reflect
 from app.reflections import bp, services
+from app.reflections.context import reflections_context, with_method_choices
 from app.reflections.forms import ReflectionForm
-
-
-def _with_method_choices(form: ReflectionForm) -> ReflectionForm:
-    form.methods.choices = options(method_names())
-    return form
-
-
-def reflections_context(case, form: ReflectionForm | None = None) -> dict[str, Any]:
-    return {
-        "case": case,
-        "reflections": services.for_case(case),
-        "reflection_form": form or _with_method_choices(ReflectionForm(formdata=None)),
-    }
 
 
 def _readable_reflection_or_404(reflection_id: int):
@@ -49,7 +35,7 @@ def create(case_id: int):
         abort(404)
     if not can_reflect(current_user):
         abort(403, "Alleen experts schrijven reflecties.")
-    form = _with_method_choices(ReflectionForm())
+    form = with_method_choices(ReflectionForm())
     if form.validate_on_submit():
         reflection = services.add_reflection(
             case,
@@ -64,9 +50,7 @@ def create(case_id: int):
             **reflections_context(case),
         )
     context = reflections_context(case, form)
-    if htmx.is_htmx():
-        return render_template("reflections/_section.html", **context), 422
-    return render_template("reflections/page.html", **context), 422
+    return htmx.render("reflections/page.html", "reflections/_section.html", status=422, **context)
 
 
 @bp.route("/reflections/<int:reflection_id>/edit", methods=["GET", "POST"])
@@ -74,9 +58,7 @@ def create(case_id: int):
 def edit(reflection_id: int):
     reflection = _changeable_reflection(reflection_id)
     # A prefix keeps the field ids unique while the form sits inside the case page.
-    form = _with_method_choices(
-        ReflectionForm(obj=reflection, prefix=f"reflection-{reflection.id}")
-    )
+    form = with_method_choices(ReflectionForm(obj=reflection, prefix=f"reflection-{reflection.id}"))
     if not form.is_submitted():
         form.methods.data = [method.id for method in reflection.methods]
     if form.validate_on_submit():
@@ -93,11 +75,10 @@ def edit(reflection_id: int):
             "reflections/_reflection.html",
             reflection=reflection,
         )
-    status = 422 if form.is_submitted() else 200
     return htmx.render(
         "reflections/edit.html",
         "reflections/_edit_form.html",
-        status=status,
+        status=form_status(form),
         reflection=reflection,
         case=reflection.case,
         form=form,

@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import htmx, page_cache
+from app import htmx
 from app.permissions import can_read_archive, is_network_member, is_organiser
 from app.search import bp, services
 from app.search.forms import SynonymsForm, search_params
@@ -10,8 +10,6 @@ from app.search.forms import SynonymsForm, search_params
 def search_page(archive: bool, endpoint: str):
     """The search page and its results fragment, for the network or the archive."""
     result = services.search(current_user, search_params(request.args), archive=archive)
-    if result.unavailable or services.index_behind():
-        page_cache.do_not_store()
     return htmx.render(
         "search/page.html",
         "search/_results.html",

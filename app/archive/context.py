@@ -1,0 +1,30 @@
+"""What the archive panel on a case page shows this user."""
+
+from typing import Any
+
+from flask_login import current_user
+
+from app.archive import services
+from app.archive.forms import ConsentForm, StepForm
+from app.permissions import can_consent_reflection
+from app.reflections.services import for_case
+
+
+def archive_panel_context(
+    case, consent_form: ConsentForm | None = None, reflections: list | None = None
+) -> dict[str, Any]:
+    """The case page passes the reflections it already loaded, so they are not queried twice."""
+    if reflections is None:
+        reflections = for_case(case)
+    own = [r for r in reflections if can_consent_reflection(current_user, r)]
+    # Only the expert who wrote a reflection decides on it: nobody else needs the consents.
+    consented = services.consented_reflection_ids(case) if own else set()
+    return {
+        "case": case,
+        "publication": services.publication_for(case),
+        "consent_text": services.consent_text(case),
+        "consent_form": consent_form or ConsentForm(formdata=None),
+        "step_form": StepForm(formdata=None),
+        "event_labels": services.EVENT_LABELS,
+        "own_reflections": [(reflection, reflection.id in consented) for reflection in own],
+    }
