@@ -28,6 +28,17 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+# A hash no password is known for: verifying against it costs what verifying a real one does.
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    hasher = _hasher()
+    if id(hasher) not in _dummy_hashes:
+        _dummy_hashes[id(hasher)] = hasher.hash(secrets.token_hex(16))
+    return _dummy_hashes[id(hasher)]
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher().verify(password_hash, password)
@@ -95,8 +106,9 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (without saying which part failed)."""
     user = find_user_by_email(email)
     if user is None:
-        # Hash anyway so that response time does not reveal which e-mail addresses exist.
-        _verify(hash_password("timing-equaliser"), password)
+        # One verification, as for a known address with a wrong password, so that the time
+        # taken does not reveal which addresses have an account (hashing as well took twice).
+        _verify(_dummy_hash(), password)
         return None
     if not _verify(user.password_hash, password) or not user.active:
         return None
