@@ -59,15 +59,14 @@ def recovery():
 
 
 def _enrolment(user, pending: bool):
-    # The secret waits in the (signed, HttpOnly) session until a first code proves the app has it.
-    secret = session.get("mfa_enrol_secret") or services.new_secret()
-    session["mfa_enrol_secret"] = secret
+    # The secret waits on the server, sealed, until a first code proves the app has it.
+    secret = services.pending_secret(user)
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
-        if services.code_is_valid_for_enrolment(secret, form.code.data):
-            session.pop("mfa_enrol_secret", None)
-            codes = services.enrol(user, secret)
+        step = services.enrolment_step(secret, form.code.data)
+        if step is not None:
+            codes = services.enrol(user, secret, step)
             next_url = signin.complete(user, "totp-enrolment") if pending else None
             return render_template("mfa/recovery_codes.html", codes=codes, next_url=next_url)
         form.code.errors.append("Deze code klopt niet. Kijk of je de juiste QR-code hebt gescand.")
