@@ -29,7 +29,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) search rebuild --if-missing
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) devserver --host $(HOST) --port $(PORT)
 
 # Production-like: gunicorn with WORKERS sync workers on HOST:PORT, after the migrations.
 serve: install

@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import seed
+from app import devserver, seed
 from app.admin.services import AdminError, create_user, municipality_by_name
 from app.auth.forms import MIN_PASSWORD_LENGTH
 from app.backup.services import BackupError, create_backup, restore_backup
@@ -74,6 +74,14 @@ def seed_demo_command(if_empty):
     )
 
 
+@click.command("devserver")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def devserver_command(host, port):
+    """Serve the app for development (make run): Werkzeug's server, no versions in Server."""
+    devserver.run(current_app._get_current_object(), host, port)
+
+
 notify_cli = AppGroup("notify", help="Notifications: reminders, e-mail and digests.")
 
 
@@ -115,5 +123,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(notify_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(devserver_command)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(search_cli)

@@ -130,6 +130,8 @@ def test_a_case_posted_on_one_gunicorn_instance_is_found_on_the_other(app, insta
     author, reader = make_user(), make_user(Role.EXPERT)
     db.session.commit()
     one, other = instances("a"), instances("b")
+    with urllib.request.urlopen(f"http://{HOST}:{one.port}/login", timeout=30) as response:
+        assert response.headers["Server"] == "gunicorn"  # no version (F15)
     on_one, on_other = Browser(one, author.email), Browser(other, reader.email)
     on_other.get("/search?q=wijkpicknick")  # B builds its own index now, before the post
 
