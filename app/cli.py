@@ -1,5 +1,7 @@
 """Flask CLI commands: `flask --app app users create`, `seed-demo`, `backup create|restore`."""
 
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -89,10 +91,27 @@ notify_cli = AppGroup("notify", help="Notifications: reminders, e-mail and diges
 def notify_run_command():
     """Send reminders, queued e-mail and daily digests once (idempotent; safe for cron)."""
     result = scheduled.run()
+    delivery = result.delivery
     click.echo(
         f"Reminders: {result.reminders}, immediate mails: {result.immediate}, "
-        f"digests: {result.digests}"
+        f"digests: {result.digests}; delivered: {delivery.sent}, to retry: {delivery.retried}, "
+        f"given up: {delivery.failed}"
     )
+
+
+@notify_cli.command("worker")
+@click.option("--poll", type=float, help="Seconds between looks at the queue (default 2).")
+def notify_worker_command(poll):
+    """Send queued mail within seconds and run the scheduled job every minute, until stopped.
+
+    Stops cleanly on SIGTERM or Ctrl-C after the message in hand. Several may run at once.
+    """
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_args: stop.set())
+    poll = poll or current_app.config["MAIL_WORKER_POLL_SECONDS"]
+    current_app.logger.info("Mail worker started (every %s s)", poll)
+    scheduled.work(stop, poll)
 
 
 @backup_cli.command("create")

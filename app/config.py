@@ -126,6 +126,18 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Casusplein <noreply@casusplein.example.nl>")
+    # The mail worker (app/mail_queue.py): seconds an SMTP step may take, messages per
+    # connection, attempts before giving up, and the back-off between attempts (doubling).
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    MAIL_BATCH = _env_int("MAIL_BATCH", 20)
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 10)
+    MAIL_RETRY_BASE_SECONDS = _env_int("MAIL_RETRY_BASE_SECONDS", 30)
+    MAIL_RETRY_MAX_SECONDS = _env_int("MAIL_RETRY_MAX_SECONDS", 3600)
+    # A claim older than this belongs to a run that died; it must exceed a batch's worst case
+    # (MAIL_BATCH x MAIL_TIMEOUT), or a live run's mail could be sent twice.
+    MAIL_CLAIM_TIMEOUT_SECONDS = _env_int("MAIL_CLAIM_TIMEOUT_SECONDS", 900)
+    # How often `flask notify worker` looks for mail to send.
+    MAIL_WORKER_POLL_SECONDS = float(os.environ.get("MAIL_WORKER_POLL_SECONDS", "2"))
     # Daily digests go out on the first `notify run` at or after this local hour.
     NOTIFY_DIGEST_HOUR = int(os.environ.get("NOTIFY_DIGEST_HOUR", "7"))
 

@@ -20,6 +20,7 @@ from app.models import (
     Role,
     SizeClass,
 )
+from app.notifications import scheduled
 
 _sequence = count(1)
 
@@ -112,10 +113,21 @@ def read_outbox(instance: Path) -> list[EmailMessage]:
     return [BytesParser(policy=policy.default).parsebytes(path.read_bytes()) for path in files]
 
 
+def deliver_waiting_mail(app) -> None:
+    """What the mail worker does every few seconds: requests only queue mail."""
+    with app.app_context():
+        scheduled.send_waiting_mail()
+
+
 @pytest.fixture
 def outbox(app):
-    """A callable returning the mails sent so far in this test."""
-    return lambda: read_outbox(Path(app.instance_path))
+    """A callable returning the mails sent so far in this test (after the worker's round)."""
+
+    def _read() -> list[EmailMessage]:
+        deliver_waiting_mail(app)
+        return read_outbox(Path(app.instance_path))
+
+    return _read
 
 
 def body_text(message: EmailMessage) -> str:
