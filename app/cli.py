@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from app import devserver, seed
 from app.admin.services import AdminError, create_user, municipality_by_name
-from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.auth import passwords
 from app.backup.services import BackupError, create_backup, restore_backup
 from app.models import Role
 from app.notifications import scheduled
@@ -41,8 +41,8 @@ backup_cli = AppGroup("backup", help="Back up and restore the database.")
 )
 def create_user_command(email, name, role, municipality, organisation, password):
     """Create a user account."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if refused := passwords.problem(password, email=email, name=name):
+        raise click.ClickException(f"Password refused: {refused}")
     found = None
     if municipality:
         found = municipality_by_name(municipality)

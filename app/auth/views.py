@@ -76,6 +76,7 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    form.owner_email, form.owner_name = current_user.email, current_user.display_name
     status = 200
     if form.validate_on_submit():
         if services.password_matches(current_user, form.current_password.data):
