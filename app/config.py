@@ -67,6 +67,8 @@ class Config:
     # Login throttling: this many free failures per account and per address, then a lockout that
     # doubles with each further failure up to the maximum; failures older than the window reset.
     LOGIN_FREE_FAILURES = _env_int("LOGIN_FREE_FAILURES", 5)
+    # Free failures of one client address over all accounts: people behind one network share it.
+    LOGIN_ADDRESS_FREE_FAILURES = _env_int("LOGIN_ADDRESS_FREE_FAILURES", 20)
     LOGIN_LOCKOUT_BASE_SECONDS = _env_int("LOGIN_LOCKOUT_BASE_SECONDS", 30)
     LOGIN_LOCKOUT_MAX_SECONDS = _env_int("LOGIN_LOCKOUT_MAX_SECONDS", 15 * 60)
     LOGIN_FAILURE_WINDOW_MINUTES = _env_int("LOGIN_FAILURE_WINDOW_MINUTES", 60)

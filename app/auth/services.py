@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
 from sqlalchemy import delete, exists, select
 
-from app.audit.services import record
+from app.audit.services import client_address, record
 from app.extensions import db
 from app.models import EndedSession, User
 from app.models.base import utcnow
@@ -80,7 +80,7 @@ def mfa_required(user: User) -> bool:
 def record_sign_in(user: User, method: str) -> None:
     """A completed sign-in (after any second step)."""
     record("login.succeeded", user, user, {"method": method})
-    forget_account(user.email)
+    forget_account(user.email, client_address())
     db.session.commit()
 
 

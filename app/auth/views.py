@@ -43,7 +43,8 @@ def login():
     if form.validate_on_submit():
         address = client_address()
         # Checked before the password, so a locked account cannot be probed at all.
-        wait = throttle.lockout_seconds(form.email.data, address)
+        known = signin.is_known_device(form.email.data)
+        wait = throttle.lockout_seconds(form.email.data, address, known_device=known)
         if wait:
             form.password.errors.append(throttled_message(wait))
             return render_template("auth/login.html", form=form), 429

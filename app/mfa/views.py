@@ -29,7 +29,8 @@ def _second_step(form, field, check, method: str, template: str):
         return redirect(url_for("auth.login"), code=303)
     status = 200
     if form.validate_on_submit():
-        wait = throttle.lockout_seconds(user.email, client_address())
+        known = signin.is_known_device(user.email)
+        wait = throttle.lockout_seconds(user.email, client_address(), known_device=known)
         if wait:
             field.errors.append(throttled_message(wait))
             return render_template(template, form=form), 429
