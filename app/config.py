@@ -72,6 +72,11 @@ class Config:
     LOGIN_LOCKOUT_BASE_SECONDS = _env_int("LOGIN_LOCKOUT_BASE_SECONDS", 30)
     LOGIN_LOCKOUT_MAX_SECONDS = _env_int("LOGIN_LOCKOUT_MAX_SECONDS", 15 * 60)
     LOGIN_FAILURE_WINDOW_MINUTES = _env_int("LOGIN_FAILURE_WINDOW_MINUTES", 60)
+    # "Wachtwoord vergeten?": how long a reset link works, and how many requests an account
+    # (links mailed per hour) and a client address (requests, then a doubling lock) may make.
+    PASSWORD_RESET_VALID_MINUTES = _env_int("PASSWORD_RESET_VALID_MINUTES", 60)
+    PASSWORD_RESET_ACCOUNT_LIMIT = _env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3)
+    PASSWORD_RESET_ADDRESS_LIMIT = _env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
     # Posting limits per user: (count, minutes) counted from the rows already in the database.
     COMMENT_RATE_LIMIT = (_env_int("COMMENT_RATE_LIMIT", 10), 1)
     CASE_RATE_LIMIT = (_env_int("CASE_RATE_LIMIT", 10), 60)

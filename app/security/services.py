@@ -22,6 +22,11 @@ from app.models.base import utcnow
 ACCOUNT = "account"
 ADDRESS = "address"
 PAIR = "pair"
+RESET = "reset"  # password reset requests per address
+
+# Free events before a lock, per kind: an address is shared by everyone behind it (a town
+# hall's network), so it gets more failures than one account.
+_FREE = {ADDRESS: "LOGIN_ADDRESS_FREE_FAILURES", RESET: "PASSWORD_RESET_ADDRESS_LIMIT"}
 
 DEVICE_COOKIE = "casusplein_device"
 DEVICE_DAYS = 180
@@ -74,9 +79,7 @@ def lockout_seconds(
 
 def _lock_for(failures: int, kind: str = ACCOUNT) -> int:
     config = current_app.config
-    # An address is shared by everyone behind it (a town hall's network): it gets more.
-    free = config["LOGIN_ADDRESS_FREE_FAILURES" if kind == ADDRESS else "LOGIN_FREE_FAILURES"]
-    over = failures - free
+    over = failures - config[_FREE.get(kind, "LOGIN_FREE_FAILURES")]
     if over <= 0:
         return 0
     return min(
@@ -116,6 +119,29 @@ def register_failure(email: str, address: str | None) -> int:
     """Count a failed sign-in for the account and the address; returns the lockout started."""
     now = utcnow()
     seconds = max(_count_failure(kind, key_hash, now) for kind, key_hash in _keys(email, address))
+    db.session.commit()
+    return seconds
+
+
+def reset_request_wait(address: str | None) -> int:
+    """Seconds until this address may ask for a reset link again; 0 when it may now."""
+    if not address:
+        return 0
+    row = _row(RESET, _key_hash(address))
+    now = utcnow()
+    if row is None or row.locked_until is None or row.locked_until <= now:
+        return 0
+    return int((row.locked_until - now).total_seconds()) + 1
+
+
+def count_reset_request(address: str | None) -> int:
+    """Count a reset request of this address, whatever the account; returns the lock started.
+
+    PASSWORD_RESET_ADDRESS_LIMIT requests go through; the next one starts the lock.
+    """
+    if not address:
+        return 0
+    seconds = _count_failure(RESET, _key_hash(address), utcnow())
     db.session.commit()
     return seconds
 
