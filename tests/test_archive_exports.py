@@ -39,20 +39,6 @@ def test_the_json_export_keeps_the_text_as_written(client, formula_case):
         assert record[field] == value, field
 
 
-@pytest.fixture
-def write_statements(app):
-    """Every INSERT/UPDATE/DELETE sent to the database while the test runs."""
-    seen: list[str] = []
-
-    def _record(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", _record)
-    yield seen
-    sa.event.remove(db.engine, "before_cursor_execute", _record)
-
-
 @pytest.mark.parametrize("path", ["/archive/export.csv", "/archive/export.json"])
 def test_anonymous_downloads_write_nothing(client, formula_case, write_statements, path):
     audit_rows = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))

@@ -1,9 +1,10 @@
 """'Wachtwoord vergeten?': a single-use, expiring link by e-mail to choose a new password.
 
-The request answers the same, and does the same work, whether or not the address has an
-account, so neither the page nor its timing tells who has one. Only a hash of the link's
-token is stored. Using it ends every session of the person, kills their other links, mails
-a notice and is audited; two-factor sign-in still applies afterwards (auth/signin.py).
+The request answers the same, and does the same work (it only stores the typed address),
+whether or not the address has an account, so neither the page nor its timing tells who has
+one; the mail worker looks the account up and mails the link within seconds. Only a hash of
+the link's token is stored. Using it ends every session of the person, kills their other
+links, mails a notice and is audited; two-factor sign-in still follows (auth/signin.py).
 """
 
 import hashlib
@@ -17,7 +18,7 @@ from app import mail
 from app.audit.services import record
 from app.auth.services import find_user_by_email, hash_password, revoke_sessions
 from app.extensions import db
-from app.models import PasswordReset, User
+from app.models import PasswordReset, PasswordResetRequest, User
 from app.models.base import utcnow
 from app.security import services as throttle
 from app.urls import path_for
@@ -71,28 +72,53 @@ def _reset_mail(email: str, name: str, token: str):
 
 
 def request_link(email: str) -> None:
-    """Mail a reset link when the address belongs to an active account; otherwise nothing.
+    """Note that someone asked for a link for this address; the mail worker does the rest.
 
-    Either way the same work: a token is made and the mail rendered, so the time taken does
-    not depend on the answer. An account gets at most PASSWORD_RESET_ACCOUNT_LIMIT links an
-    hour; more requests are ignored silently (telling would say the account exists).
+    Only this row is written, whatever the address, so the request takes the same time for
+    an address with an account as for one without (issue_links, in the worker, finds out).
     """
-    user = find_user_by_email(email)
-    token = secrets.token_urlsafe(32)
-    message = _reset_mail(email.strip().lower(), user.display_name if user else email, token)
-    limit = current_app.config["PASSWORD_RESET_ACCOUNT_LIMIT"]
-    if _can_reset(user) and _links_this_hour(user) < limit:
-        minutes = current_app.config["PASSWORD_RESET_VALID_MINUTES"]
-        db.session.add(
-            PasswordReset(
-                user_id=user.id,
-                token_hash=_hash(token),
-                expires_at=utcnow() + timedelta(minutes=minutes),
-            )
-        )
-        mail.send(message)
-        record("password.reset_requested", None, user)
+    db.session.add(PasswordResetRequest(email=email.strip().lower()[:254]))
     db.session.commit()
+
+
+def issue_links() -> int:
+    """The worker's step: turn waiting requests into mailed links; returns how many mailed.
+
+    Each request is deleted in the transaction that handles it, with a conditional DELETE,
+    so two workers never both handle one. An address without an active account gets no mail;
+    an account gets at most PASSWORD_RESET_ACCOUNT_LIMIT links an hour, further requests are
+    dropped silently (telling would say the account exists).
+    """
+    mailed = 0
+    requests = db.session.execute(
+        sa.select(PasswordResetRequest.id, PasswordResetRequest.email).order_by(
+            PasswordResetRequest.id
+        )
+    ).all()
+    for request_id, email in requests:
+        taken = db.session.execute(
+            sa.delete(PasswordResetRequest).where(PasswordResetRequest.id == request_id)
+        ).rowcount
+        if taken != 1:
+            db.session.rollback()
+            continue
+        user = find_user_by_email(email)
+        limit = current_app.config["PASSWORD_RESET_ACCOUNT_LIMIT"]
+        if _can_reset(user) and _links_this_hour(user) < limit:
+            token = secrets.token_urlsafe(32)
+            minutes = current_app.config["PASSWORD_RESET_VALID_MINUTES"]
+            db.session.add(
+                PasswordReset(
+                    user_id=user.id,
+                    token_hash=_hash(token),
+                    expires_at=utcnow() + timedelta(minutes=minutes),
+                )
+            )
+            mail.send(_reset_mail(user.email, user.display_name, token))
+            record("password.reset_requested", None, user)
+            mailed += 1
+        db.session.commit()
+    return mailed
 
 
 def usable(token: str) -> PasswordReset:

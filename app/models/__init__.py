@@ -47,6 +47,7 @@ from app.models.security import (
     Erasure,
     LoginThrottle,
     PasswordReset,
+    PasswordResetRequest,
     RecoveryCode,
 )
 from app.models.theme import Dilemma, Theme
@@ -86,6 +87,7 @@ __all__ = [
     "OutgoingMail",
     "OutgoingState",
     "PasswordReset",
+    "PasswordResetRequest",
     "PolarisationKind",
     "PublicationStatus",
     "RecoveryCode",

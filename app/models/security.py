@@ -37,6 +37,21 @@ class PasswordReset(db.Model):
     used_at: Mapped[datetime | None]
 
 
+class PasswordResetRequest(db.Model):
+    """An address someone typed on "Wachtwoord vergeten?", until the mail worker handles it.
+
+    The request only stores this row, whatever the address, so its work and timing are the
+    same for every address; the worker looks the account up and mails a link, within seconds,
+    and deletes the row.
+    """
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class RecoveryCode(db.Model):
     """A single-use code to sign in without the authenticator app; only its hash is stored."""
 

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import clock, mail, mail_queue
+from app.auth import reset
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -187,7 +188,8 @@ def send_digests(now: datetime) -> int:
 
 
 def send_waiting_mail() -> mail_queue.Delivery:
-    """Queue the immediate notifications' mail, then deliver what is due (the worker's step)."""
+    """The worker's step: queue reset links and immediate notifications, deliver what is due."""
+    reset.issue_links()
     services.queue_immediate()
     return mail_queue.deliver_due()
 
@@ -198,6 +200,7 @@ def run(now: datetime | None = None) -> RunResult:
     result = RunResult()
     result.reminders = assignment_reminders(now) + meeting_reminders(now)
     db.session.commit()
+    reset.issue_links()
     result.immediate = services.queue_immediate()
     result.digests = send_digests(now)
     result.delivery = mail_queue.deliver_due()

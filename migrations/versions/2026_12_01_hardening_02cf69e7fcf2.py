@@ -1,4 +1,4 @@
-"""hardening: password reset links, the outgoing mail queue, the pending TOTP secret on the server
+"""hardening: password reset links and requests, the outgoing mail queue, the pending TOTP secret on the server
 
 Revision ID: 02cf69e7fcf2
 Revises: e5a7c9b1d3f2
@@ -63,6 +63,12 @@ def upgrade():
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_resets_user_id'), ['user_id'], unique=False)
 
+    op.create_table('password_reset_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_requests'))
+    )
     _alter_users(lambda batch_op: batch_op.add_column(
         sa.Column('totp_pending_secret', sa.String(length=255), nullable=True)))
 
@@ -71,6 +77,7 @@ def upgrade():
 def downgrade():
     _alter_users(lambda batch_op: batch_op.drop_column('totp_pending_secret'))
 
+    op.drop_table('password_reset_requests')
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_resets_user_id'))
 
