@@ -61,7 +61,7 @@ def test_a_comment_posted_by_someone_else_shows_at_once(app, client, login, make
     colleague = app.test_client()
     login(make_user(), colleague)
     posted = colleague.post(f"/cases/{case.id}/comments", data={"body": "Herkenbaar verhaal!"})
-    assert posted.status_code in (200, 303)
+    assert posted.status_code == 303
     page, queries = _view(client, f"/cases/{case.id}")
     assert "Herkenbaar verhaal!" in page
     assert queries > 1
