@@ -25,13 +25,16 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def throttled_message(seconds: int) -> str:
+def throttled_message(seconds: int, reason: str = "Te veel mislukte inlogpogingen.") -> str:
     minutes = max(1, -(-seconds // 60))
     unit = "minuut" if minutes == 1 else "minuten"
     return (
-        "Te veel mislukte inlogpogingen. "
+        f"{reason} "
         f"Probeer het over {minutes} {unit} opnieuw, of neem contact op met de organisatie."
     )
+
+
+RESET_THROTTLED = "Er zijn vanaf dit netwerk veel nieuwe wachtwoorden aangevraagd."
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -91,15 +94,6 @@ def change_password():
     return render_template("auth/change_password.html", form=form), status
 
 
-def _reset_throttled_message(seconds: int) -> str:
-    minutes = max(1, -(-seconds // 60))
-    unit = "minuut" if minutes == 1 else "minuten"
-    return (
-        "Er zijn vanaf dit netwerk veel nieuwe wachtwoorden aangevraagd. "
-        f"Probeer het over {minutes} {unit} opnieuw, of neem contact op met de organisatie."
-    )
-
-
 @bp.route("/login/forgot", methods=["GET", "POST"])
 def forgot_password():
     """Ask for a reset link. The answer never says whether the address has an account."""
@@ -109,7 +103,7 @@ def forgot_password():
         # Per address, whatever the account, so a refusal says nothing about who has one.
         wait = throttle.reset_request_wait(address) or throttle.count_reset_request(address)
         if wait:
-            form.email.errors.append(_reset_throttled_message(wait))
+            form.email.errors.append(throttled_message(wait, RESET_THROTTLED))
             return render_template("auth/forgot.html", form=form), 429
         reset.request_link(form.email.data)
         return redirect(url_for("auth.forgot_sent"), code=303)
