@@ -53,9 +53,14 @@ def waiting() -> int:
 def _release_stale(now: datetime) -> int:
     """Claims older than any live run keeps one: that run died; queue its rows again."""
     cutoff = now - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"])
+    stale = (OutgoingMail.state == OutgoingState.SENDING, OutgoingMail.claimed_at < cutoff)
+    # Looked for first: an idle worker polling every few seconds must not write (on SQLite
+    # even an UPDATE of no rows takes the write lock).
+    if db.session.scalar(sa.select(OutgoingMail.id).where(*stale).limit(1)) is None:
+        return 0
     released = db.session.execute(
         sa.update(OutgoingMail)
-        .where(OutgoingMail.state == OutgoingState.SENDING, OutgoingMail.claimed_at < cutoff)
+        .where(*stale)
         .values(state=OutgoingState.QUEUED, claim=None, claimed_at=None)
     ).rowcount
     db.session.commit()

@@ -175,3 +175,9 @@ def test_the_worker_command_sends_within_seconds_and_stops_on_sigterm(app, smtp)
         output, _ = worker.communicate(timeout=60)
     assert worker.returncode == 0, output
     assert _waiting() == []
+
+
+def test_an_idle_worker_round_writes_nothing(app, smtp, write_statements):
+    # The worker polls every few seconds: with nothing to do it must not take the write lock.
+    scheduled.send_waiting_mail()
+    assert write_statements == []
