@@ -96,13 +96,16 @@ def _matching_step(secret: str, code: str) -> int | None:
     return None
 
 
-def pending_secret(user: User) -> str:
+def pending_secret(user: User, create: bool = True) -> str | None:
     """The secret being enrolled: kept sealed on the server until a first code confirms it.
 
-    Made once and kept, so reloading the page does not invalidate a QR code already scanned.
+    Made once (when `create`) and kept, so reloading the page does not invalidate a QR code
+    already scanned.
     """
     if user.totp_pending_secret and (secret := _open(user.totp_pending_secret)):
         return secret  # (one sealed with an older key is replaced below)
+    if not create:
+        return None
     secret = new_secret()
     user.totp_pending_secret = _seal(secret)
     db.session.commit()

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.admin.services import get_user
@@ -60,8 +60,12 @@ def recovery():
 
 
 def _enrolment(user, pending: bool):
-    # The secret waits on the server, sealed, until a first code proves the app has it.
-    secret = services.pending_secret(user)
+    # The secret waits on the server, sealed, until a first code proves the app has it. It is
+    # made when the page is shown; a code sent before that cannot be right, and changes nothing.
+    secret = services.pending_secret(user, create=request.method == "GET")
+    if secret is None:
+        flash("Scan eerst de QR-code hieronder met je app en vul dan de code in.", "info")
+        return redirect(request.path, code=303)
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
