@@ -29,12 +29,15 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) search rebuild --if-missing
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) notify worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(FLASK) devserver --host $(HOST) --port $(PORT)
 
-# Production-like: gunicorn with WORKERS sync workers on HOST:PORT, after the migrations.
+# Production-like: gunicorn with WORKERS sync workers on HOST:PORT, after the migrations, and
+# beside it the mail worker (requests only queue mail; see README, Deployment).
 serve: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+	$(FLASK) notify worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
 		--graceful-timeout 20 "app:create_app()"
 
 # Mixed load and page throughput against gunicorn on 127.0.0.1, on scaled demo data in a

@@ -29,6 +29,7 @@ from app.privacy import bp as privacy_bp
 from app.reflections import bp as reflections_bp
 from app.search import bp as search_bp
 from app.search import indexer as search_indexer
+from app.urls import DatabaseIdConverter
 
 
 def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -> Flask:
@@ -41,6 +42,8 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    # Before any blueprint adds its routes: every <int:...> is an id the database can hold.
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_object(config_class(testing)(instance_path))
     app.config.update(overrides)
     instance_path.mkdir(parents=True, exist_ok=True)

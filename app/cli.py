@@ -1,14 +1,16 @@
 """Flask CLI commands: `users create`, `seed-demo`, `backup create|restore`, `markdown rebuild`."""
 
+import signal
+import threading
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import seed
+from app import devserver, seed
 from app.admin.services import AdminError, create_user, municipality_by_name
-from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.auth import passwords
 from app.backup.services import BackupError, create_backup, restore_backup
 from app.markdown import rebuild_stored_html
 from app.models import Role
@@ -41,8 +43,8 @@ markdown_cli = AppGroup("markdown", help="The stored HTML of Markdown fields.")
 )
 def create_user_command(email, name, role, municipality, organisation, password):
     """Create a user account."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if refused := passwords.problem(password, email=email, name=name):
+        raise click.ClickException(f"Password refused: {refused}")
     found = None
     if municipality:
         found = municipality_by_name(municipality)
@@ -76,6 +78,14 @@ def seed_demo_command(if_empty):
     )
 
 
+@click.command("devserver")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def devserver_command(host, port):
+    """Serve the app for development (make run): Werkzeug's server, no versions in Server."""
+    devserver.run(current_app._get_current_object(), host, port)
+
+
 notify_cli = AppGroup("notify", help="Notifications: reminders, e-mail and digests.")
 
 
@@ -83,10 +93,27 @@ notify_cli = AppGroup("notify", help="Notifications: reminders, e-mail and diges
 def notify_run_command():
     """Send reminders, queued e-mail and daily digests once (idempotent; safe for cron)."""
     result = scheduled.run()
+    delivery = result.delivery
     click.echo(
         f"Reminders: {result.reminders}, immediate mails: {result.immediate}, "
-        f"digests: {result.digests}"
+        f"digests: {result.digests}; delivered: {delivery.sent}, to retry: {delivery.retried}, "
+        f"given up: {delivery.failed}"
     )
+
+
+@notify_cli.command("worker")
+@click.option("--poll", type=float, help="Seconds between looks at the queue (default 2).")
+def notify_worker_command(poll):
+    """Send queued mail within seconds and run the scheduled job every minute, until stopped.
+
+    Stops cleanly on SIGTERM or Ctrl-C after the message in hand. Several may run at once.
+    """
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_args: stop.set())
+    poll = poll or current_app.config["MAIL_WORKER_POLL_SECONDS"]
+    current_app.logger.info("Mail worker started (every %s s)", poll)
+    scheduled.work(stop, poll)
 
 
 @backup_cli.command("create")
@@ -125,5 +152,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(notify_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(devserver_command)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(search_cli)

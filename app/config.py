@@ -67,9 +67,16 @@ class Config:
     # Login throttling: this many free failures per account and per address, then a lockout that
     # doubles with each further failure up to the maximum; failures older than the window reset.
     LOGIN_FREE_FAILURES = _env_int("LOGIN_FREE_FAILURES", 5)
+    # Free failures of one client address over all accounts: people behind one network share it.
+    LOGIN_ADDRESS_FREE_FAILURES = _env_int("LOGIN_ADDRESS_FREE_FAILURES", 20)
     LOGIN_LOCKOUT_BASE_SECONDS = _env_int("LOGIN_LOCKOUT_BASE_SECONDS", 30)
     LOGIN_LOCKOUT_MAX_SECONDS = _env_int("LOGIN_LOCKOUT_MAX_SECONDS", 15 * 60)
     LOGIN_FAILURE_WINDOW_MINUTES = _env_int("LOGIN_FAILURE_WINDOW_MINUTES", 60)
+    # "Wachtwoord vergeten?": how long a reset link works, and how many requests an account
+    # (links mailed per hour) and a client address (requests, then a doubling lock) may make.
+    PASSWORD_RESET_VALID_MINUTES = _env_int("PASSWORD_RESET_VALID_MINUTES", 60)
+    PASSWORD_RESET_ACCOUNT_LIMIT = _env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3)
+    PASSWORD_RESET_ADDRESS_LIMIT = _env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
     # Posting limits per user: (count, minutes) counted from the rows already in the database.
     COMMENT_RATE_LIMIT = (_env_int("COMMENT_RATE_LIMIT", 10), 1)
     CASE_RATE_LIMIT = (_env_int("CASE_RATE_LIMIT", 10), 60)
@@ -125,6 +132,18 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Casusplein <noreply@casusplein.example.nl>")
+    # The mail worker (app/mail_queue.py): seconds an SMTP step may take, messages per
+    # connection, attempts before giving up, and the back-off between attempts (doubling).
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    MAIL_BATCH = _env_int("MAIL_BATCH", 20)
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 10)
+    MAIL_RETRY_BASE_SECONDS = _env_int("MAIL_RETRY_BASE_SECONDS", 30)
+    MAIL_RETRY_MAX_SECONDS = _env_int("MAIL_RETRY_MAX_SECONDS", 3600)
+    # A claim older than this belongs to a run that died; it must exceed a batch's worst case
+    # (MAIL_BATCH x MAIL_TIMEOUT), or a live run's mail could be sent twice.
+    MAIL_CLAIM_TIMEOUT_SECONDS = _env_int("MAIL_CLAIM_TIMEOUT_SECONDS", 900)
+    # How often `flask notify worker` looks for mail to send.
+    MAIL_WORKER_POLL_SECONDS = float(os.environ.get("MAIL_WORKER_POLL_SECONDS", "2"))
     # Daily digests go out on the first `notify run` at or after this local hour.
     NOTIFY_DIGEST_HOUR = int(os.environ.get("NOTIFY_DIGEST_HOUR", "7"))
 

@@ -40,6 +40,8 @@ def render_markdown(text: str | None) -> Markup:
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(
             f"</h{level}>", f"</h{level + 2}>"
         )
+    # No cache: pages show the HTML stored at save time, so only previews and that fill
+    # render, and a cache of arbitrary preview texts only held memory (security review F4).
     return Markup(sanitise(html))
 
 

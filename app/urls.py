@@ -3,6 +3,24 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
+# Every id column is an INTEGER, and PostgreSQL's is 32 bits: a larger number in a URL can name
+# no row, but handed to the database it raises (SQLite: OverflowError) instead of finding none.
+DATABASE_ID_MAX = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` for ids: a number above any id the database can hold is not found."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > DATABASE_ID_MAX:
+            # NotFound, not ValidationError: "no match" would let a rule for another method on
+            # the same path answer 405, where an unknown id of normal size gets a 404.
+            raise NotFound()
+        return number
 
 
 def path_for(endpoint: str, **values) -> str:

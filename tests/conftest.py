@@ -172,3 +172,17 @@ def login(client):
         return target
 
     return _login
+
+
+@pytest.fixture
+def write_statements(app):
+    """Every INSERT/UPDATE/DELETE sent to the database while the test runs."""
+    seen: list[str] = []
+
+    def _record(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", _record)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", _record)

@@ -39,6 +39,7 @@ from app.models import (
     Municipality,
     Notification,
     NotificationKind,
+    PasswordReset,
     PolarisationKind,
     Reflection,
     Role,
@@ -270,7 +271,14 @@ def plant(app: Flask) -> World:
     audit = AuditEvent(
         action="login.failed", address="192.0.2.1", details={"note": world.canary("audit")}
     )
-    db.session.add_all([invitation, revoked, notification, audit])
+    # A password reset link of the deactivated account: it must open nothing either.
+    reset_token = secrets.token_urlsafe(32)
+    reset_link = PasswordReset(
+        user_id=users["deactivated"].id,
+        token_hash=hashlib.sha256(reset_token.encode()).hexdigest(),
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    db.session.add_all([invitation, revoked, notification, audit, reset_link])
     db.session.commit()
 
     world.ids.update(
@@ -300,6 +308,7 @@ def plant(app: Flask) -> World:
         revoked_invitation=revoked_token,
         calendar_a=part_a.calendar_token,
         calendar_deactivated=users["deactivated"].calendar_token,
+        reset_deactivated=reset_token,
     )
     indexer.rebuild()
     return world

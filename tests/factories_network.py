@@ -1,6 +1,11 @@
 """Factories for the learning-network objects, and helpers to read the mail outbox."""
 
-from datetime import date, time, timedelta
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from datetime import time as clock_time
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -20,6 +25,7 @@ from app.models import (
     Role,
     SizeClass,
 )
+from app.notifications import scheduled
 
 _sequence = count(1)
 
@@ -30,8 +36,8 @@ def make_meeting(app):
         meeting = Meeting(
             title=fields.pop("title", f"Leer- en reflectiesessie {next(_sequence)}"),
             date=fields.pop("date", clock.today() + timedelta(days=30)),
-            start_time=fields.pop("start_time", time(12, 0)),
-            end_time=fields.pop("end_time", time(16, 0)),
+            start_time=fields.pop("start_time", clock_time(12, 0)),
+            end_time=fields.pop("end_time", clock_time(16, 0)),
             city=fields.pop("city", "Utrecht"),
             venue=fields.pop("venue", ""),
             agenda=fields.pop("agenda", "- Lunch\n- Casustafels"),
@@ -112,10 +118,54 @@ def read_outbox(instance: Path) -> list[EmailMessage]:
     return [BytesParser(policy=policy.default).parsebytes(path.read_bytes()) for path in files]
 
 
+@contextmanager
+def mail_worker(app, poll_seconds: float = 0.1) -> Iterator[None]:
+    """`flask notify worker` in a thread beside a live server, as `make run` starts one."""
+    stop = threading.Event()
+
+    def _work() -> None:
+        with app.app_context():
+            scheduled.work(stop, poll_seconds)
+
+    thread = threading.Thread(target=_work, name="mail-worker", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def wait_for_mail(instance: Path, to: str, subject: str, timeout: float = 15) -> EmailMessage:
+    """The newest outbox mail to `to` whose subject contains `subject`, once the worker wrote it.
+
+    Polls the folder (the worker writes it from another thread); the timeout is a ceiling.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [m for m in read_outbox(instance) if m["To"] == to and subject in m["Subject"]]
+        if found:
+            return found[-1]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no mail '{subject}' to {to} within {timeout} s")
+        time.sleep(0.05)
+
+
+def deliver_waiting_mail(app) -> None:
+    """What the mail worker does every few seconds: requests only queue mail."""
+    with app.app_context():
+        scheduled.send_waiting_mail()
+
+
 @pytest.fixture
 def outbox(app):
-    """A callable returning the mails sent so far in this test."""
-    return lambda: read_outbox(Path(app.instance_path))
+    """A callable returning the mails sent so far in this test (after the worker's round)."""
+
+    def _read() -> list[EmailMessage]:
+        deliver_waiting_mail(app)
+        return read_outbox(Path(app.instance_path))
+
+    return _read
 
 
 def body_text(message: EmailMessage) -> str:

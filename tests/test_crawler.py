@@ -169,6 +169,7 @@ def _values(world: World) -> dict[tuple[str, str], list]:
         # Capability links: a revoked invitation, and the calendar of the deactivated user.
         ("invitations.accept", "token"): [world.tokens["revoked_invitation"]],
         ("meetings.feed", "token"): [world.tokens["calendar_deactivated"]],
+        ("auth.reset_password", "token"): [world.tokens["reset_deactivated"]],
     }
 
 

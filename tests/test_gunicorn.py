@@ -130,6 +130,8 @@ def test_a_case_posted_on_one_gunicorn_instance_is_found_on_the_other(app, insta
     author, reader = make_user(), make_user(Role.EXPERT)
     db.session.commit()
     one, other = instances("a"), instances("b")
+    with urllib.request.urlopen(f"http://{HOST}:{one.port}/login", timeout=30) as response:
+        assert response.headers["Server"] == "gunicorn"  # no version (F15)
     on_one, on_other = Browser(one, author.email), Browser(other, reader.email)
     on_other.get("/search?q=wijkpicknick")  # B builds its own index now, before the post
 
@@ -150,9 +152,31 @@ def test_a_case_posted_on_one_gunicorn_instance_is_found_on_the_other(app, insta
 
 
 KILL_ROUNDS = 4
+# Acknowledged writes to wait for before each kill and after the last: progress is counted,
+# not timed, so a slow machine only makes the test take longer.
+ACKS_PER_ROUND = 6
+ROUND_TIMEOUT = 120  # seconds; a ceiling for a stuck server, not a measure of progress
 
 
-def _post_until(browser: Browser, case_id: int, label: str, stop: threading.Event, acked: list):
+class Acks:
+    """The acknowledged comment bodies, and a way to wait for more of them."""
+
+    def __init__(self) -> None:
+        self.bodies: list[str] = []
+        self.changed = threading.Condition()
+
+    def add(self, body: str) -> None:
+        with self.changed:
+            self.bodies.append(body)
+            self.changed.notify_all()
+
+    def wait_for(self, count: int) -> None:
+        with self.changed:
+            arrived = self.changed.wait_for(lambda: len(self.bodies) >= count, ROUND_TIMEOUT)
+        assert arrived, f"only {len(self.bodies)} of {count} writes acknowledged"
+
+
+def _post_until(browser: Browser, case_id: int, label: str, stop: threading.Event, acks: Acks):
     number = 0
     while not stop.is_set():
         body = f"{label} reactie {number}"
@@ -161,8 +185,19 @@ def _post_until(browser: Browser, case_id: int, label: str, stop: threading.Even
         except OSError:  # the worker died under this request: not acknowledged
             status = 0
         if status == 200:
-            acked.append(body)
+            acks.add(body)
         number += 1
+
+
+def _replaced(server: Instance, killed: int, workers: int) -> None:
+    """Wait until gunicorn has started a new worker in place of the killed one."""
+    deadline = time.monotonic() + ROUND_TIMEOUT
+    while time.monotonic() < deadline:
+        running = server.workers()
+        if killed not in running and len(running) == workers:
+            return
+        time.sleep(0.05)  # polling the process table; the deadline above only bounds it
+    raise AssertionError("gunicorn did not replace the killed worker")
 
 
 def test_killing_gunicorn_workers_mid_write_loses_no_acknowledged_write(
@@ -173,26 +208,30 @@ def test_killing_gunicorn_workers_mid_write_loses_no_acknowledged_write(
     db.session.commit()
     server = instances("a", workers=2)
     browsers = [Browser(server, writer.email) for writer in writers]
-    stop, acked = threading.Event(), []
+    stop, acks = threading.Event(), Acks()
     threads = [
-        threading.Thread(target=_post_until, args=(browser, case.id, f"schrijver{n}", stop, acked))
+        threading.Thread(target=_post_until, args=(browser, case.id, f"schrijver{n}", stop, acks))
         for n, browser in enumerate(browsers)
     ]
     for thread in threads:
         thread.start()
     killed = 0
     try:
-        for _ in range(KILL_ROUNDS):
-            time.sleep(1.5)
-            os.kill(random.choice(server.workers()), signal.SIGKILL)
+        for round_number in range(1, KILL_ROUNDS + 1):
+            # Writes are flowing (and the last kill's replacement serves): kill a worker.
+            acks.wait_for(round_number * ACKS_PER_ROUND)
+            victim = random.choice(server.workers())
+            os.kill(victim, signal.SIGKILL)
             killed += 1
-        time.sleep(1.5)
+            _replaced(server, victim, workers=2)
+        acks.wait_for((KILL_ROUNDS + 1) * ACKS_PER_ROUND)
     finally:
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
+    acked = acks.bodies
 
-    assert killed == KILL_ROUNDS and len(acked) > 20
+    assert killed == KILL_ROUNDS and len(acked) >= (KILL_ROUNDS + 1) * ACKS_PER_ROUND
     db.session.remove()
     stored = set(db.session.scalars(sa.select(Comment.body).where(Comment.case_id == case.id)))
     assert set(acked) <= stored

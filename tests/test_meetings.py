@@ -177,7 +177,11 @@ def test_personal_feed_uses_secret_token(app, client, login, make_user, make_mee
     make_meeting(title="Eerste"), make_meeting(title="Tweede")
     user = make_user()
     login(user)
-    page = client.get("/meetings/calendar").get_data(as_text=True)
+    # Looking at the page changes nothing (F15): the link is made on a POST.
+    assert "Maak mijn agenda-link" in client.get("/meetings/calendar").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.calendar_token is None
+    page = client.post("/meetings/calendar/reset", follow_redirects=True).get_data(as_text=True)
     db.session.refresh(user)
     token = user.calendar_token
     assert token and f"/meetings/feed/{token}.ics" in page

@@ -46,8 +46,8 @@ def test_required_role_must_enrol_before_anything_else(required, client, make_us
         assert client.get(path).status_code == 302
     page = client.get("/login/enrol").get_data(as_text=True)
     assert "<svg" in page and 'role="img"' in page
-    with client.session_transaction() as session:
-        secret = session["mfa_enrol_secret"]
+    db.session.expire_all()
+    secret = mfa.pending_secret(db.session.get(User, user.id))
     assert secret in page  # also as text, for who cannot scan
     wrong = client.post("/login/enrol", data={"code": "123456"})
     assert wrong.status_code == 422
@@ -177,3 +177,44 @@ def test_a_secret_sealed_with_another_key_is_refused_not_an_error(app, client, e
     _password_step(client, user)
     response = client.post("/login/code", data={"code": _code(secret)})
     assert response.status_code == 422
+
+
+def _enrol_through_the_web(client, user) -> str:
+    """Password, then enrolment with a first code; returns that code."""
+    _password_step(client, user)
+    page = client.get("/login/enrol").get_data(as_text=True)
+    db.session.expire_all()
+    secret = mfa.pending_secret(db.session.get(User, user.id))
+    assert secret in page
+    code = _code(secret)
+    assert client.post("/login/enrol", data={"code": code}).status_code == 200
+    client.post("/logout")
+    return code
+
+
+def test_the_enrolment_code_cannot_sign_in_again(required, client, make_user):
+    # F8: the step of the enrolment code is spent, like that of any code used to sign in.
+    user = make_user()
+    code = _enrol_through_the_web(client, user)
+    assert _password_step(client, user).headers["Location"] == "/login/code"
+    replay = client.post("/login/code", data={"code": code})
+    assert replay.status_code == 422
+    assert "al gebruikt" in replay.get_data(as_text=True)
+    assert client.get("/cases").status_code == 302
+
+
+def test_the_enrolment_secret_stays_on_the_server(required, client, make_user):
+    # F14: the session cookie is signed, not encrypted; the secret must not be in it.
+    user = make_user()
+    _password_step(client, user)
+    page = client.get("/login/enrol").get_data(as_text=True)
+    with client.session_transaction() as session:
+        cookie_values = " ".join(str(value) for value in session.values())
+    db.session.expire_all()
+    stored = db.session.get(User, user.id)
+    secret = mfa.pending_secret(stored)
+    assert secret in page
+    assert secret not in cookie_values
+    assert secret not in stored.totp_pending_secret  # sealed, like an enrolled secret
+    # Reloading shows the same secret, so a QR code scanned a moment ago stays valid.
+    assert secret in client.get("/login/enrol").get_data(as_text=True)

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from app import mail
 from app.comments.services import add_comment
 from app.extensions import db
-from app.models import Notification, Role
+from app.models import Notification, OutgoingMail, Role
 from app.privacy import services as privacy
+from tests.factories_network import deliver_waiting_mail
 
 
 def test_erased_name_disappears_from_other_peoples_notifications(
@@ -35,20 +36,28 @@ def test_erased_name_disappears_from_other_peoples_notifications(
 def test_erasure_deletes_the_outbox_mails_to_or_about_the_person(app, make_user):
     person = make_user(display_name="Hélène Genoemd", email="helene@voorbeeld.nl")
     organiser = make_user(Role.ORGANISER)
-    # The development outbox: one mail to the person, one quoting her name, one unrelated.
-    for to, body in (
-        ("helene@voorbeeld.nl", "Welkom bij Casusplein."),
-        ("collega@voorbeeld.nl", "Hélène Genoemd reageerde op je casus."),
-        ("collega@voorbeeld.nl", "Er is een nieuwe bijeenkomst gepland."),
-    ):
-        message = EmailMessage()
-        message["To"], message["Subject"] = to, "Casusplein"
-        message.set_content(body)  # non-ASCII: stored quoted-printable or base64
-        mail.send(message)
+    # One mail to the person, one quoting her name, one unrelated: delivered to the
+    # development outbox, and the same three still waiting in the queue.
+    for round_number in range(2):
+        for to, body in (
+            ("helene@voorbeeld.nl", "Welkom bij Casusplein."),
+            ("collega@voorbeeld.nl", "Hélène Genoemd reageerde op je casus."),
+            ("collega@voorbeeld.nl", "Er is een nieuwe bijeenkomst gepland."),
+        ):
+            message = EmailMessage()
+            message["To"], message["Subject"] = to, "Casusplein"
+            message.set_content(body)  # non-ASCII: stored quoted-printable or base64
+            mail.send(message)
+        db.session.commit()
+        if round_number == 0:
+            deliver_waiting_mail(app)
     assert len(list(mail.outbox_path().glob("*.eml"))) == 3
+    assert db.session.scalar(sa.select(sa.func.count(OutgoingMail.id))) == 3
 
     privacy.erase(person, organiser)
 
     left = [path.read_bytes() for path in mail.outbox_path().glob("*.eml")]
     assert len(left) == 1
     assert b"bijeenkomst" in left[0]
+    [waiting] = db.session.scalars(sa.select(OutgoingMail))
+    assert b"bijeenkomst" in waiting.message

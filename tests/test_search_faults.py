@@ -12,7 +12,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -157,6 +156,7 @@ def _child(database_uri: str, instance: Path, mode: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.indexer_child", database_uri, str(instance), mode],
         cwd=PROJECT_ROOT,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -173,20 +173,32 @@ def test_indexer_killed_part_way_again_and_again(
         write_case(title=f"Casus {number}", summary=f"Verhaal nummer {number} over de dijk.")
     monkeypatch.undo()
     close_thread_searchers()
-    delays = random.Random(7)
-    finished = 0
+    killed_part_way = []
     for attempt in range(6):
-        child = _child(database_uri, tmp_path, "rebuild" if attempt % 3 == 2 else "catch-up")
+        mode = "rebuild" if attempt % 3 == 2 else "catch-up"
+        child = _child(database_uri, tmp_path, mode)
         assert child.stdout.readline().strip() == "ready"
-        time.sleep(delays.uniform(0.0, 0.4))
+        # Kill after a different amount of work each time: the child stops after each step
+        # (a batch applied, a case read) until told to go on, so it dies exactly there. A
+        # catch-up finds nothing left to do ("done") once a search in between caught up.
+        steps = 0
+        while steps <= attempt % 3 and child.stdout.readline().strip() == "step":
+            steps += 1
+            if steps <= attempt % 3:
+                child.stdin.write("go\n")
+                child.stdin.flush()
         child.send_signal(signal.SIGKILL)
-        finished += child.wait() == 0
+        child.wait()
+        if steps > attempt % 3:
+            killed_part_way.append((attempt, mode))
         child.stdout.close()
+        child.stdin.close()
         # Between the kills the site serves, and search answers from a readable index.
         response = signed_in.get("/search?q=dijk")
         assert response.status_code == 200
         assert UNAVAILABLE not in response.text
-    assert finished < 6, "no child was killed part-way; the test proves nothing"
+    # The first catch-up has 41 changes before it, and a rebuild always reads every case.
+    assert {(0, "catch-up"), (2, "rebuild"), (5, "rebuild")} <= set(killed_part_way)
 
     caught_up = runner.invoke(args=["search", "catch-up"])
     assert caught_up.exit_code == 0, caught_up.output

@@ -11,7 +11,9 @@ from tests.factories import PASSWORD
 
 @pytest.fixture
 def strict(app):
-    app.config.update(LOGIN_FREE_FAILURES=3, LOGIN_LOCKOUT_BASE_SECONDS=60)
+    app.config.update(
+        LOGIN_FREE_FAILURES=3, LOGIN_ADDRESS_FREE_FAILURES=3, LOGIN_LOCKOUT_BASE_SECONDS=60
+    )
     return app
 
 
@@ -62,7 +64,7 @@ def test_counts_live_in_the_database_without_personal_data(strict, client, make_
     user = make_user()
     _attempt(client, user.email)
     rows = db.session.scalars(sa.select(LoginThrottle)).all()
-    assert {row.kind for row in rows} == {"account", "address"}
+    assert {row.kind for row in rows} == {"account", "address", "pair"}
     assert all(row.failures == 1 for row in rows)
     stored = " ".join(row.key_hash for row in rows)
     assert user.email not in stored and "10.0.0.1" not in stored

@@ -1,14 +1,9 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.auth.passwords import StrongPassword
 from app.forms import BaseForm, options
 from app.models import PROVINCES, Role, SizeClass
-
-PASSWORD_LENGTH = Length(
-    min=MIN_PASSWORD_LENGTH,
-    message=f"Een wachtwoord heeft minstens {MIN_PASSWORD_LENGTH} tekens.",
-)
 
 
 class UserForm(BaseForm):
@@ -32,14 +27,14 @@ class UserForm(BaseForm):
     active = BooleanField("Account actief", default=True)
     password = PasswordField(
         "Wachtwoord",
-        validators=[Optional(), PASSWORD_LENGTH],
+        validators=[Optional(), StrongPassword()],
         description="Laat leeg om het huidige wachtwoord te houden.",
     )
 
 
 class NewUserForm(UserForm):
     password = PasswordField(
-        "Wachtwoord", validators=[DataRequired("Kies een eerste wachtwoord."), PASSWORD_LENGTH]
+        "Wachtwoord", validators=[DataRequired("Kies een eerste wachtwoord."), StrongPassword()]
     )
 
 

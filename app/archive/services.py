@@ -5,7 +5,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app import events
-from app.audit.services import record, record_now
+from app.audit.services import record
 from app.extensions import db
 from app.models import (
     CASE_SECTIONS,
@@ -240,9 +240,13 @@ def awaiting_review(limit: int) -> list[ArchivePublication]:
     )
 
 
-def record_export(user: User | None, export_format: str, count: int) -> None:
-    """Open-data exports are logged (who, when, how many); anonymous downloads too."""
-    record_now("archive.exported", user, None, format=export_format, count=count)
+def log_export(export_format: str, count: int) -> None:
+    """Open-data downloads are counted from the log (and the web server's access log).
+
+    Not in the audit table: every anonymous GET would add a row, an unbounded table anyone can
+    grow, and a write transaction on a public, read-only URL.
+    """
+    current_app.logger.info("archive export: format=%s cases=%s", export_format, count)
 
 
 def set_network_closed(organiser: User, closed: bool, note: str = "") -> None:

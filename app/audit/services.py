@@ -27,6 +27,8 @@ ACTIONS = {
     "mfa.reset": "tweestapsverificatie gereset",
     "logout": "uitgelogd",
     "password.changed": "wachtwoord gewijzigd",
+    "password.reset_requested": "link voor nieuw wachtwoord gemaild",
+    "password.reset": "nieuw wachtwoord ingesteld via e-maillink",
     "user.created": "account aangemaakt",
     "user.role_changed": "rol gewijzigd",
     "user.activated": "account geactiveerd",

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
 from sqlalchemy import delete, exists, select
 
-from app.audit.services import record
+from app.audit.services import client_address, record
 from app.extensions import db
 from app.models import EndedSession, User
 from app.models.base import utcnow
@@ -26,6 +26,17 @@ def _hasher() -> PasswordHasher:
 
 def hash_password(password: str) -> str:
     return _hasher().hash(password)
+
+
+# A hash no password is known for: verifying against it costs what verifying a real one does.
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    hasher = _hasher()
+    if id(hasher) not in _dummy_hashes:
+        _dummy_hashes[id(hasher)] = hasher.hash(secrets.token_hex(16))
+    return _dummy_hashes[id(hasher)]
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -69,7 +80,7 @@ def mfa_required(user: User) -> bool:
 def record_sign_in(user: User, method: str) -> None:
     """A completed sign-in (after any second step)."""
     record("login.succeeded", user, user, {"method": method})
-    forget_account(user.email)
+    forget_account(user.email, client_address())
     db.session.commit()
 
 
@@ -95,8 +106,9 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (without saying which part failed)."""
     user = find_user_by_email(email)
     if user is None:
-        # Hash anyway so that response time does not reveal which e-mail addresses exist.
-        _verify(hash_password("timing-equaliser"), password)
+        # One verification, as for a known address with a wrong password, so that the time
+        # taken does not reveal which addresses have an account (hashing as well took twice).
+        _verify(_dummy_hash(), password)
         return None
     if not _verify(user.password_hash, password) or not user.active:
         return None

@@ -6,11 +6,21 @@ that half-authenticated state reaches nothing but the second-step pages.
 
 import time
 
-from flask import Response, current_app, flash, redirect, session, url_for
+from flask import (
+    Response,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import login_user
 
 from app.auth import services
 from app.models import User
+from app.security import services as throttle
 from app.security import start_session_clock
 
 SECOND_STEP_SECONDS = 300
@@ -49,7 +59,29 @@ def complete(user: User, method: str) -> str:
     services.record_sign_in(user, method)
     current_app.logger.info("User %s signed in (%s)", user.id, method)
     flash(f"Welkom, {user.display_name}.", "success")
+    _remember_this_device(user)
     return next_url
+
+
+def is_known_device(email: str) -> bool:
+    """Has this browser signed in to this account before? (It then escapes the account lock.)"""
+    return throttle.is_known_device(request.cookies.get(throttle.DEVICE_COOKIE), email)
+
+
+def _remember_this_device(user: User) -> None:
+    value = throttle.remember_device(request.cookies.get(throttle.DEVICE_COOKIE), user.email)
+
+    @after_this_request
+    def _set_cookie(response: Response) -> Response:
+        response.set_cookie(
+            throttle.DEVICE_COOKIE,
+            value,
+            max_age=throttle.DEVICE_DAYS * 24 * 3600,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
 
 def finish(user: User, next_url: str | None, method: str) -> Response:

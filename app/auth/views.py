@@ -4,8 +4,8 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from app.audit.services import client_address, record_now
-from app.auth import bp, services, signin
-from app.auth.forms import ChangePasswordForm, LoginForm
+from app.auth import bp, reset, services, signin
+from app.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm, ResetRequestForm
 from app.extensions import login_manager
 from app.security import services as throttle
 
@@ -25,13 +25,16 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def throttled_message(seconds: int) -> str:
+def throttled_message(seconds: int, reason: str = "Te veel mislukte inlogpogingen.") -> str:
     minutes = max(1, -(-seconds // 60))
     unit = "minuut" if minutes == 1 else "minuten"
     return (
-        "Te veel mislukte inlogpogingen. "
+        f"{reason} "
         f"Probeer het over {minutes} {unit} opnieuw, of neem contact op met de organisatie."
     )
+
+
+RESET_THROTTLED = "Er zijn vanaf dit netwerk veel nieuwe wachtwoorden aangevraagd."
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,7 +46,8 @@ def login():
     if form.validate_on_submit():
         address = client_address()
         # Checked before the password, so a locked account cannot be probed at all.
-        wait = throttle.lockout_seconds(form.email.data, address)
+        known = signin.is_known_device(form.email.data)
+        wait = throttle.lockout_seconds(form.email.data, address, known_device=known)
         if wait:
             form.password.errors.append(throttled_message(wait))
             return render_template("auth/login.html", form=form), 429
@@ -76,6 +80,7 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    form.owner_email, form.owner_name = current_user.email, current_user.display_name
     status = 200
     if form.validate_on_submit():
         if services.password_matches(current_user, form.current_password.data):
@@ -87,3 +92,51 @@ def change_password():
     if form.is_submitted():
         status = 422
     return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link. The answer never says whether the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        address = client_address()
+        # Per address, whatever the account, so a refusal says nothing about who has one.
+        wait = throttle.reset_request_wait(address) or throttle.count_reset_request(address)
+        if wait:
+            form.email.errors.append(throttled_message(wait, RESET_THROTTLED))
+            return render_template("auth/forgot.html", form=form), 429
+        reset.request_link(form.email.data)
+        return redirect(url_for("auth.forgot_sent"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.get("/login/forgot/sent")
+def forgot_sent():
+    return render_template("auth/forgot_sent.html", valid_for=reset.valid_for())
+
+
+@bp.route("/login/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Public: the link from the mail. The token in the URL is the credential."""
+    try:
+        link = reset.usable(token)
+    except reset.ResetError as error:
+        return render_template("auth/reset_unusable.html", message=str(error)), 410
+    form = ResetPasswordForm()
+    owner = reset.user_of(link)
+    form.owner_email, form.owner_name = owner.email, owner.display_name
+    if form.validate_on_submit():
+        try:
+            user = reset.choose_password(token, form.new_password.data)
+        except reset.ResetError as error:
+            return render_template("auth/reset_unusable.html", message=str(error)), 410
+        # The normal sign-in path: a fresh session, and the second factor where it applies.
+        response = signin.after_password(user, None)
+        # Flashed after it: signing in starts a new session, which drops earlier messages.
+        flash(
+            "Je nieuwe wachtwoord is ingesteld; op je andere apparaten ben je uitgelogd.", "success"
+        )
+        return response
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/reset.html", form=form, token=token), status

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from app import htmx, reference
 from app.archive.context import archive_panel_context
 from app.cases import bp, services
-from app.cases.forms import CaseFilterForm, CaseForm
+from app.cases.forms import SECTION_MAX, CaseFilterForm, CaseForm
 from app.comments.context import thread_context
 from app.forms import form_status, options
 from app.meetings.services import for_case as meetings_for_case
@@ -167,4 +167,16 @@ def preview():
     field = request.args.get("field", "")
     if field not in services.SECTION_FIELDS:
         abort(400, "Onbekend veld voor het voorbeeld.")
-    return render_template("cases/_preview.html", text=request.form.get(field, ""), field=field)
+    text = request.form.get(field, "")
+    if len(text) > SECTION_MAX:
+        # The form's own limit: a longer text could not be saved, so it is not rendered either.
+        error = (
+            f"Deze tekst is te lang voor een voorbeeld: {_thousands(len(text))} tekens, "
+            f"en er mogen er {_thousands(SECTION_MAX)} in. Maak hem korter."
+        )
+        return render_template("cases/_preview.html", text="", field=field, error=error), 422
+    return render_template("cases/_preview.html", text=text, field=field)
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")

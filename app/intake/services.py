@@ -78,7 +78,7 @@ def submit_application(data: dict[str, Any]) -> Application:
         ),
     )
     db.session.add(application)
-    db.session.commit()
+    db.session.flush()
     for name, _function, email in application.duo:
         mail.send(
             mail.build_message(
@@ -89,6 +89,7 @@ def submit_application(data: dict[str, Any]) -> Application:
                 application=application,
             )
         )
+    db.session.commit()  # the application and its queued mails together
     return application
 
 
@@ -199,9 +200,9 @@ def decide(application: Application, status: ApplicationStatus) -> list[Invitati
         for name, function, email in application.duo
         if not invitation_services.has_account(email)
     ]
-    db.session.commit()
     for invitation, token in pending:
         invitation_services.send_invitation_mail(invitation, token)
+    db.session.commit()  # the admission and its queued invitation mails together
     return [invitation for invitation, _token in pending]
 
 

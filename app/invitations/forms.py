@@ -1,7 +1,7 @@
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
-from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.auth.forms import confirm_field, new_password_field
 from app.forms import BaseForm
 
 
@@ -9,18 +9,5 @@ class AcceptInvitationForm(BaseForm):
     display_name = StringField(
         "Je naam", validators=[DataRequired("Vul je naam in."), Length(max=120)]
     )
-    password = PasswordField(
-        "Kies een wachtwoord",
-        validators=[
-            DataRequired("Kies een wachtwoord."),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=f"Een wachtwoord heeft minstens {MIN_PASSWORD_LENGTH} tekens.",
-            ),
-        ],
-        description=f"Minstens {MIN_PASSWORD_LENGTH} tekens.",
-    )
-    confirm_password = PasswordField(
-        "Herhaal het wachtwoord",
-        validators=[EqualTo("password", "De twee wachtwoorden zijn niet gelijk.")],
-    )
+    password = new_password_field("Kies een wachtwoord", "Kies een wachtwoord.")
+    confirm_password = confirm_field("Herhaal het wachtwoord", "password")

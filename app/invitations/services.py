@@ -58,6 +58,7 @@ def create_invitation(
 
 
 def send_invitation_mail(invitation: Invitation, token: str) -> None:
+    """Queue the invitation mail (no commit: the caller's transaction carries it)."""
     link = mail.absolute_url(path_for("invitations.accept", token=token))
     mail.send(
         mail.build_message(
@@ -144,8 +145,8 @@ def resend(invitation: Invitation) -> None:
         raise InvitationError("Deze uitnodiging is al geaccepteerd.")
     invitation.revoked_at = None
     token = _new_token(invitation)
-    db.session.commit()
     send_invitation_mail(invitation, token)
+    db.session.commit()
 
 
 def revoke(invitation: Invitation) -> None:

@@ -16,6 +16,7 @@ def accept(token: str):
     except services.InvitationError as error:
         return render_template("invitations/unusable.html", message=str(error)), 410
     form = AcceptInvitationForm(display_name=invitation.display_name)
+    form.owner_email = invitation.email  # the password must not be their own address
     if form.validate_on_submit():
         try:
             user = services.accept(token, form.display_name.data, form.password.data)

@@ -184,13 +184,6 @@ def attendance_overview(meeting: Meeting) -> list[MunicipalityAttendance]:
     return overview
 
 
-def ensure_calendar_token(user: User) -> str:
-    if not user.calendar_token:
-        user.calendar_token = secrets.token_urlsafe(32)
-        db.session.commit()
-    return user.calendar_token
-
-
 def reset_calendar_token(user: User) -> str:
     user.calendar_token = secrets.token_urlsafe(32)
     db.session.commit()

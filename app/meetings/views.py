@@ -153,15 +153,21 @@ def ics(meeting_id: int):
 
 @bp.get("/calendar")
 def calendar_page():
-    token = services.ensure_calendar_token(current_user)
-    feed_url = mail.absolute_url(url_for("meetings.feed", token=token))
+    """Shows the personal feed link; a GET never makes one (that is the POST below)."""
+    token = current_user.calendar_token
+    feed_url = mail.absolute_url(url_for("meetings.feed", token=token)) if token else None
     return render_template("meetings/calendar.html", feed_url=feed_url)
 
 
 @bp.post("/calendar/reset")
 def calendar_reset():
+    """Make the personal feed link, or replace it (the old one stops working)."""
+    had_one = bool(current_user.calendar_token)
     services.reset_calendar_token(current_user)
-    flash("Je agenda-link is vernieuwd; de oude link werkt niet meer.", "success")
+    if had_one:
+        flash("Je agenda-link is vernieuwd; de oude link werkt niet meer.", "success")
+    else:
+        flash("Je persoonlijke agenda-link is klaar.", "success")
     return redirect(url_for("meetings.calendar_page"), code=303)
 
 

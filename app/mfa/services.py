@@ -49,10 +49,16 @@ def secret_of(user: User) -> str | None:
     stored = user.totp_secret
     if stored is None or not stored.startswith(SEALED_PREFIX):
         return stored
-    try:
-        return _fernet().decrypt(stored.removeprefix(SEALED_PREFIX).encode()).decode()
-    except InvalidToken:
+    secret = _open(stored)
+    if secret is None:
         current_app.logger.error("TOTP secret of user %s cannot be opened: wrong key?", user.id)
+    return secret
+
+
+def _open(sealed: str) -> str | None:
+    try:
+        return _fernet().decrypt(sealed.removeprefix(SEALED_PREFIX).encode()).decode()
+    except InvalidToken:
         return None
 
 
@@ -90,8 +96,25 @@ def _matching_step(secret: str, code: str) -> int | None:
     return None
 
 
-def code_is_valid_for_enrolment(secret: str, code: str) -> bool:
-    return _matching_step(secret, code) is not None
+def pending_secret(user: User, create: bool = True) -> str | None:
+    """The secret being enrolled: kept sealed on the server until a first code confirms it.
+
+    Made once (when `create`) and kept, so reloading the page does not invalidate a QR code
+    already scanned.
+    """
+    if user.totp_pending_secret and (secret := _open(user.totp_pending_secret)):
+        return secret  # (one sealed with an older key is replaced below)
+    if not create:
+        return None
+    secret = new_secret()
+    user.totp_pending_secret = _seal(secret)
+    db.session.commit()
+    return secret
+
+
+def enrolment_step(secret: str, code: str) -> int | None:
+    """The time step of a valid first code, recorded at enrolment so it cannot be replayed."""
+    return _matching_step(secret, code)
 
 
 def verify_code(user: User, code: str) -> bool:
@@ -122,10 +145,15 @@ def _new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def enrol(user: User, secret: str) -> list[str]:
-    """Confirm enrolment with a verified secret; returns the recovery codes, shown only once."""
+def enrol(user: User, secret: str, step: int | None = None) -> list[str]:
+    """Confirm enrolment with a verified secret; returns the recovery codes, shown only once.
+
+    `step` is the time step of the code that confirmed it: that code and earlier ones are
+    spent, so the enrolment code cannot sign in a second time.
+    """
     user.totp_secret = _seal(secret)
-    user.totp_last_step = None
+    user.totp_last_step = step
+    user.totp_pending_secret = None
     codes = _new_recovery_codes(user)
     record("mfa.enrolled", user, user)
     db.session.commit()
@@ -161,6 +189,7 @@ def reset(user: User, organiser: User) -> None:
     """An organiser removes a lost second factor; the person enrols again at the next sign-in."""
     user.totp_secret = None
     user.totp_last_step = None
+    user.totp_pending_secret = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     revoke_sessions(user)
     record("mfa.reset", organiser, user)

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.admin.services import get_user
@@ -29,7 +29,8 @@ def _second_step(form, field, check, method: str, template: str):
         return redirect(url_for("auth.login"), code=303)
     status = 200
     if form.validate_on_submit():
-        wait = throttle.lockout_seconds(user.email, client_address())
+        known = signin.is_known_device(user.email)
+        wait = throttle.lockout_seconds(user.email, client_address(), known_device=known)
         if wait:
             field.errors.append(throttled_message(wait))
             return render_template(template, form=form), 429
@@ -59,15 +60,18 @@ def recovery():
 
 
 def _enrolment(user, pending: bool):
-    # The secret waits in the (signed, HttpOnly) session until a first code proves the app has it.
-    secret = session.get("mfa_enrol_secret") or services.new_secret()
-    session["mfa_enrol_secret"] = secret
+    # The secret waits on the server, sealed, until a first code proves the app has it. It is
+    # made when the page is shown; a code sent before that cannot be right, and changes nothing.
+    secret = services.pending_secret(user, create=request.method == "GET")
+    if secret is None:
+        flash("Scan eerst de QR-code hieronder met je app en vul dan de code in.", "info")
+        return redirect(request.path, code=303)
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
-        if services.code_is_valid_for_enrolment(secret, form.code.data):
-            session.pop("mfa_enrol_secret", None)
-            codes = services.enrol(user, secret)
+        step = services.enrolment_step(secret, form.code.data)
+        if step is not None:
+            codes = services.enrol(user, secret, step)
             next_url = signin.complete(user, "totp-enrolment") if pending else None
             return render_template("mfa/recovery_codes.html", codes=codes, next_url=next_url)
         form.code.errors.append("Deze code klopt niet. Kijk of je de juiste QR-code hebt gescand.")

@@ -22,6 +22,7 @@ from app.models.comment import Comment
 from app.models.intake import Application, ApplicationStatus, IntakeAttempt, application_themes
 from app.models.invitation import Invitation
 from app.models.maatwerk import MaatwerkStatus, MaatwerkTrack, WorkSession
+from app.models.mail import OutgoingMail, OutgoingState
 from app.models.meeting import Attendance, Meeting, Rsvp, meeting_cases
 from app.models.method import (
     Method,
@@ -40,7 +41,14 @@ from app.models.notification import (
 )
 from app.models.reflection import Reflection
 from app.models.search import SearchChange
-from app.models.security import EndedSession, Erasure, LoginThrottle, RecoveryCode
+from app.models.security import (
+    EndedSession,
+    Erasure,
+    LoginThrottle,
+    PasswordReset,
+    PasswordResetRequest,
+    RecoveryCode,
+)
 from app.models.theme import Dilemma, Theme
 from app.models.user import Role, User
 
@@ -74,6 +82,10 @@ __all__ = [
     "NetworkClosure",
     "Notification",
     "NotificationKind",
+    "OutgoingMail",
+    "OutgoingState",
+    "PasswordReset",
+    "PasswordResetRequest",
     "PolarisationKind",
     "PublicationStatus",
     "RecoveryCode",

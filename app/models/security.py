@@ -24,6 +24,34 @@ class LoginThrottle(db.Model):
     locked_until: Mapped[datetime | None]
 
 
+class PasswordReset(db.Model):
+    """A "Wachtwoord vergeten?" link: single use, expiring, and only a hash of its token."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class PasswordResetRequest(db.Model):
+    """An address someone typed on "Wachtwoord vergeten?", until the mail worker handles it.
+
+    The request only stores this row, whatever the address, so its work and timing are the
+    same for every address; the worker looks the account up and mails a link, within seconds,
+    and deletes the row.
+    """
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class RecoveryCode(db.Model):
     """A single-use code to sign in without the authenticator app; only its hash is stored."""
 

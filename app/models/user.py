@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
     # Sealed with Fernet by app/mfa/services.py ("fernet:..."), never stored in the clear.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_last_step: Mapped[int | None]
+    # The secret shown while enrolling, until a first code confirms it: sealed like the one
+    # above and kept here, not in the (signed, not encrypted) session cookie.
+    totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(255))
     erasure_requested_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
 

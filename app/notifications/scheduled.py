@@ -4,6 +4,8 @@ Every step records what it did (SentReminder keys, mail states), so the job is i
 running it twice, or every few minutes from cron, never sends the same thing twice.
 """
 
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -11,7 +13,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app import clock, mail
+from app import clock, mail, mail_queue
+from app.auth import reset
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -40,7 +43,7 @@ class RunResult:
     reminders: int = 0
     immediate: int = 0
     digests: int = 0
-    notes: list[str] = field(default_factory=list)
+    delivery: mail_queue.Delivery = field(default_factory=mail_queue.Delivery)
 
 
 def _first_time(key: str) -> bool:
@@ -167,7 +170,7 @@ def send_digests(now: datetime) -> int:
             continue
         if not _first_time(f"digest:{user_id}:{local_now.date().isoformat()}"):
             continue  # today's digest went out; these wait for tomorrow's
-        db.session.commit()
+        # The day's key, the notifications' state and the queued mail commit together.
         message = mail.build_message(
             user.email,
             f"Casusplein: je dagoverzicht ({len(pending)} "
@@ -178,14 +181,17 @@ def send_digests(now: datetime) -> int:
             list_path=path_for("notifications.index"),
             preferences_path=path_for("notifications.preferences"),
         )
-        try:
-            mail.send(message)
-        except OSError:
-            current_app.logger.exception("Digest for user %s failed", user_id)
-            continue
+        mail.send(message)
         services.mark(ids, MailState.SENT)
         sent += 1
     return sent
+
+
+def send_waiting_mail() -> mail_queue.Delivery:
+    """The worker's step: queue reset links and immediate notifications, deliver what is due."""
+    reset.issue_links()
+    services.queue_immediate()
+    return mail_queue.deliver_due()
 
 
 def run(now: datetime | None = None) -> RunResult:
@@ -194,6 +200,30 @@ def run(now: datetime | None = None) -> RunResult:
     result = RunResult()
     result.reminders = assignment_reminders(now) + meeting_reminders(now)
     db.session.commit()
-    result.immediate = services.send_queued()
+    reset.issue_links()
+    result.immediate = services.queue_immediate()
     result.digests = send_digests(now)
+    result.delivery = mail_queue.deliver_due()
     return result
+
+
+# The worker runs the whole job (reminders, digests) this often, and only mail in between.
+SCHEDULE_EVERY_SECONDS = 60
+
+
+def work(stop: threading.Event, poll_seconds: float) -> None:
+    """`flask notify worker`: send waiting mail every poll_seconds until `stop` is set."""
+    next_run = 0.0
+    while not stop.is_set():
+        try:
+            if time.monotonic() >= next_run:
+                run()
+                next_run = time.monotonic() + SCHEDULE_EVERY_SECONDS
+            else:
+                send_waiting_mail()
+        except Exception:  # a database or template hiccup must not end the worker
+            current_app.logger.exception("Mail worker: this round failed; trying again")
+            db.session.rollback()
+        finally:
+            db.session.remove()
+        stop.wait(poll_seconds)

@@ -1,10 +1,10 @@
-"""Writing notifications and delivering their e-mail. Notifications are written inside the
-transaction of the change that caused them (see receivers.py); mail goes out after commit."""
+"""Writing notifications and queueing their e-mail. Notifications are written inside the
+transaction of the change that caused them (see receivers.py); the mail worker turns the
+immediate ones into mail (queue_immediate) and delivers it (app/mail_queue.py)."""
 
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import current_app, g
 
 from app import mail
 from app.extensions import db
@@ -37,8 +37,6 @@ def notify(
         user_id=user.id, kind=kind, title=title[:300], body=body, url=url, mail_state=state
     )
     db.session.add(notification)
-    if state == MailState.QUEUED:
-        g.notification_mail_queued = True
     return notification
 
 
@@ -111,17 +109,6 @@ def set_preference(user: User, preference: MailPreference) -> None:
     db.session.commit()
 
 
-def _claim(notification_id: int, from_state: MailState) -> bool:
-    """Move a notification to SENDING unless another process got there first."""
-    claimed = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.id == notification_id, Notification.mail_state == from_state)
-        .values(mail_state=MailState.SENDING)
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
-
-
 def mark(ids: list[int], state: MailState) -> None:
     values = {"mail_state": state}
     if state == MailState.SENT:
@@ -130,20 +117,32 @@ def mark(ids: list[int], state: MailState) -> None:
     db.session.commit()
 
 
-def send_queued() -> int:
-    """Mail every notification of users who want mail immediately; returns how many went out."""
+def queue_immediate() -> int:
+    """Queue the mail of every notification whose person wants it at once; returns how many.
+
+    Each is handed on in one transaction: its state moves from QUEUED to SENT only where it
+    is still QUEUED (so two workers never both take it) together with the queued mail.
+    """
     ids = list(
         db.session.scalars(
             sa.select(Notification.id).where(Notification.mail_state == MailState.QUEUED)
         )
     )
-    sent = 0
+    queued = 0
     for notification_id in ids:
-        if not _claim(notification_id, MailState.QUEUED):
+        taken = db.session.execute(
+            sa.update(Notification)
+            .where(Notification.id == notification_id, Notification.mail_state == MailState.QUEUED)
+            .values(mail_state=MailState.SENT, mailed_at=utcnow())
+        ).rowcount
+        if taken != 1:
+            db.session.rollback()
             continue
         notification = db.session.get(Notification, notification_id)
         user = db.session.get(User, notification.user_id)
-        try:
+        if not user.active:
+            notification.mail_state = MailState.SKIPPED
+        else:
             mail.send(
                 mail.build_message(
                     user.email,
@@ -154,10 +153,6 @@ def send_queued() -> int:
                     preferences_path=path_for("notifications.preferences"),
                 )
             )
-        except OSError:
-            current_app.logger.exception("Mail for notification %s failed", notification_id)
-            mark([notification_id], MailState.QUEUED)
-            continue
-        mark([notification_id], MailState.SENT)
-        sent += 1
-    return sent
+            queued += 1
+        db.session.commit()
+    return queued

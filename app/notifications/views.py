@@ -1,9 +1,8 @@
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app import htmx
 from app.auth.views import safe_next
-from app.extensions import db
 from app.models import MailPreference
 from app.notifications import bp, services
 from app.notifications.forms import PreferenceForm
@@ -15,16 +14,6 @@ CHANGED = "notifications-changed"
 @login_required
 def _signed_in():
     return None
-
-
-@bp.after_app_request
-def _send_immediate_mail(response):
-    """Mail for 'immediately' goes out once the change that caused it is committed."""
-    if g.pop("notification_mail_queued", False):
-        # Anything still uncommitted here was abandoned by the view; never mail about it.
-        db.session.rollback()
-        services.send_queued()
-    return response
 
 
 @bp.app_context_processor

@@ -71,7 +71,9 @@ def _pages_for(role: str, server: LiveServer) -> list[str]:
 
 def test_pages_without_signing_in(new_page: Callable[[], Page]):
     page = new_page()
-    assert check_pages(page, ["/", "/login", "/toegankelijkheid", "/bestaat-niet"]) == {}
+    pages = ["/", "/login", "/toegankelijkheid", "/bestaat-niet"]
+    reset_pages = ["/login/forgot", "/login/forgot/sent", "/login/reset/onbekend"]
+    assert check_pages(page, pages + reset_pages) == {}
     # A login form with errors, as a keyboard or screen-reader user meets it.
     page.goto("/login")
     page.get_by_role("button", name="Inloggen").click()

@@ -380,4 +380,4 @@ def test_focus_moves_into_the_comment_editor(
     own.get_by_role("link", name="Bewerken").click()
     editor = bram.locator(".comment-editing textarea")
     expect(editor).to_be_visible()
-    expect(editor).to_be_focused(timeout=2_000)  # short: this is a known failure for now
+    expect(editor).to_be_focused(timeout=2_000)

@@ -17,7 +17,7 @@ from app.admin.services import create_user
 from app.extensions import db
 from app.models import Application, Role, SizeClass
 from tests.conftest import _app_for
-from tests.factories_network import body_text, read_outbox
+from tests.factories_network import body_text, mail_worker, wait_for_mail
 
 PASSWORD = "browser-wachtwoord-123"
 
@@ -53,7 +53,8 @@ def live(tmp_path, database_uri) -> Iterator[tuple[str, Path, int]]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", tmp_path, application_id
+        with mail_worker(server_app):  # requests only queue mail; the worker writes the outbox
+            yield f"http://127.0.0.1:{server.server_port}", tmp_path, application_id
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -87,7 +88,7 @@ def test_organiser_admits_and_participant_accepts_invitation(live, browser: Brow
         expect(organiser.locator("#application-status")).to_have_text("toegelaten")
         expect(organiser.locator("#invitations")).to_contain_text("fenna@browserdam.example.nl")
 
-        mail = next(m for m in read_outbox(instance) if m["To"] == "fenna@browserdam.example.nl")
+        mail = wait_for_mail(instance, "fenna@browserdam.example.nl", "Uitnodiging")
         link = re.search(r"http://\S+/invitation/[\w-]+", body_text(mail)).group(0)
         path = link.split("127.0.0.1:5000", 1)[1]
 
