@@ -218,7 +218,8 @@ def test_edit_and_delete_comment(thread, as_actor, actor):
     _expect(CHANGE_COMMENT[actor], response)
     db.session.refresh(comment)
     assert (comment.body == "Gewijzigd") == (CHANGE_COMMENT[actor] == 303)
-    response = test_client.post(f"/comments/{comment.id}/delete")
+    # An organiser removing someone else's comment gives a reason (the author need not).
+    response = test_client.post(f"/comments/{comment.id}/delete", data={"reason": "Moderatie"})
     _expect(CHANGE_COMMENT[actor], response)
     db.session.refresh(comment)
     assert comment.is_deleted == (CHANGE_COMMENT[actor] == 303)

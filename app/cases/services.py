@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import events
 from app.extensions import db
+from app.history import services as history
 from app.models import (
     CASE_SECTIONS,
     Case,
@@ -164,16 +165,20 @@ def create_case(author: User, data: dict[str, Any], share: bool) -> Case:
         _share(case)
     db.session.add(case)
     db.session.flush()
+    history.record(case, author)
     events.case_changed.send(case, action="created")
     db.session.commit()
     return case
 
 
-def update_case(case: Case, data: dict[str, Any], share: bool) -> Case:
+def update_case(case: Case, data: dict[str, Any], share: bool, editor: User | None = None) -> Case:
+    """Save the form; a change of its texts becomes a new version by the editor."""
+    history.keep_baseline(case)
     _apply_form_data(case, data)
     if share:
         _share(case)
     db.session.flush()
+    history.record(case, editor)
     events.case_changed.send(case, action="updated")
     db.session.commit()
     return case

@@ -7,6 +7,7 @@ from app.cases import bp, services
 from app.cases.forms import CaseFilterForm, CaseForm
 from app.comments.views import thread_context
 from app.forms import options
+from app.history import services as history
 from app.meetings.services import for_case as meetings_for_case
 from app.methods.views import case_methods_context
 from app.models import CASE_SECTIONS
@@ -129,6 +130,7 @@ def detail(case_id: int):
         "cases/detail.html",
         sections=CASE_SECTIONS,
         case_meetings=meetings_for_case(case),
+        case_edited=case.id in history.edited_ids("case", [case.id]),
         similar=search_services.similar_cases(current_user, case.id),
         **context,
     )
@@ -143,7 +145,9 @@ def edit(case_id: int):
     form = _case_form(case)
     if form.validate_on_submit():
         was_draft = case.is_draft
-        services.update_case(case, form.data, share=request.form.get("action") == "share")
+        services.update_case(
+            case, form.data, share=request.form.get("action") == "share", editor=current_user
+        )
         flash(_saved_message(case) if was_draft else "De wijzigingen zijn opgeslagen.", "success")
         return redirect(url_for("cases.detail", case_id=case.id), code=303)
     status = 422 if form.is_submitted() else 200

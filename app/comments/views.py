@@ -1,12 +1,13 @@
 from typing import Any
 
-from flask import abort, render_template, url_for
+from flask import abort, flash, render_template, url_for
 from flask_login import current_user, login_required
 
-from app import htmx
+from app import confirm, htmx
 from app.cases.services import get_readable_case
 from app.comments import bp, services
 from app.comments.forms import CommentForm
+from app.history import services as history
 from app.permissions import can_change_comment, can_comment
 
 
@@ -14,12 +15,16 @@ def thread_context(
     case, form: CommentForm | None = None, reply_form: CommentForm | None = None
 ) -> dict[str, Any]:
     """Everything the comment thread fragment needs; a failed form is shown with its input."""
+    comments = services.thread(case)
     return {
         "case": case,
-        "comments": services.thread(case),
+        "comments": comments,
         "comment_form": form or CommentForm(formdata=None),
         "reply_form": reply_form,
         "comment_count": services.count_visible(case),
+        "edited_comments": history.edited_ids(
+            "comment", [c.id for top in comments for c in (top, *top.replies)]
+        ),
     }
 
 
@@ -71,12 +76,13 @@ def edit(comment_id: int):
     # A prefix keeps the field ids unique while the form sits inside the case page.
     form = CommentForm(obj=comment, prefix=f"comment-{comment.id}")
     if form.validate_on_submit():
-        services.edit_comment(comment, form.body.data)
+        services.edit_comment(comment, form.body.data, editor=current_user)
         return htmx.after_write(
             url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
             "comments/_comment.html",
             comment=comment,
             case=comment.case,
+            edited_comments=history.edited_ids("comment", [comment.id]),
         )
     status = 422 if form.is_submitted() else 200
     return htmx.render(
@@ -98,14 +104,32 @@ def show(comment_id: int):
         return htmx.client_redirect(
             url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}")
         )
-    return render_template("comments/_comment.html", comment=comment, case=comment.case)
+    return render_template(
+        "comments/_comment.html",
+        comment=comment,
+        case=comment.case,
+        edited_comments=history.edited_ids("comment", [comment.id]),
+    )
 
 
-@bp.post("/comments/<int:comment_id>/delete")
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(comment_id: int):
     comment = _changeable_comment(comment_id)
-    services.delete_comment(comment, current_user)
+    confirmation = confirm.deletion(
+        comment.author_id == current_user.id,
+        "reactie",
+        "De tekst verdwijnt uit de discussie; antwoorden erop blijven staan onder "
+        "“Verwijderde reactie”. Organisatoren kunnen de oude tekst nog inzien in de "
+        "geschiedenis.",
+        url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
+    )
+    form = confirm.reason_form()
+    if not confirm.direct_or_confirmed(form, confirmation):
+        return confirm.render(confirmation, form)
+    services.delete_comment(comment, current_user, confirm.reason(form))
+    if not htmx.is_htmx():
+        flash("De reactie is verwijderd.", "success")
     return htmx.after_write(
         url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
         "comments/_thread.html",

@@ -44,6 +44,14 @@ from app.models.search import SearchChange
 from app.models.security import EndedSession, Erasure, LoginThrottle, RecoveryCode
 from app.models.theme import Dilemma, Theme
 from app.models.user import Role, User
+from app.models.version import (
+    CaseVersion,
+    CommentVersion,
+    MethodVersion,
+    PublishedReflection,
+    ReflectionVersion,
+    VersionMixin,
+)
 
 __all__ = [
     "CASE_SECTIONS",
@@ -58,7 +66,9 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseStatus",
+    "CaseVersion",
     "Comment",
+    "CommentVersion",
     "ContentVersion",
     "Dilemma",
     "EndedSession",
@@ -72,15 +82,18 @@ __all__ = [
     "MailState",
     "Meeting",
     "Method",
+    "MethodVersion",
     "Municipality",
     "NetworkClosure",
     "Notification",
     "NotificationKind",
     "PolarisationKind",
     "PublicationStatus",
+    "PublishedReflection",
     "RecoveryCode",
     "Reflection",
     "ReflectionConsent",
+    "ReflectionVersion",
     "Role",
     "Rsvp",
     "SearchChange",
@@ -88,6 +101,7 @@ __all__ = [
     "SizeClass",
     "Theme",
     "User",
+    "VersionMixin",
     "Visibility",
     "WorkSession",
     "application_themes",
