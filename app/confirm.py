@@ -28,9 +28,14 @@ class Confirmation:
     danger: bool = True
     # Hidden (name, value) pairs the POST carries, e.g. which action the page confirms.
     fields: tuple[tuple[str, str], ...] = ()
+    # In the dialog, the part of the page the action's answer replaces (e.g. "#comments"),
+    # for actions that answer htmx with a fragment; the others answer with a redirect.
+    swap_target: str = "#confirm-dialog"
 
 
-def deletion(is_author: bool, what: str, consequence: str, cancel_url: str) -> Confirmation:
+def deletion(
+    is_author: bool, what: str, consequence: str, cancel_url: str, swap_target: str
+) -> Confirmation:
     """Deleting a comment or reflection.
 
     The author is not asked why: it is their own text, and taking back what you wrote (often
@@ -39,6 +44,7 @@ def deletion(is_author: bool, what: str, consequence: str, cancel_url: str) -> C
     audit log.
     """
     return Confirmation(
+        swap_target=swap_target,
         title=f"Deze {what} verwijderen?",
         consequence=consequence,
         button="Verwijderen",
@@ -80,7 +86,7 @@ def render(confirmation: Confirmation, form: ReasonForm, error: str | None = Non
     """The confirmation page (or fragment); 422 after a POST that was not confirmed."""
     status = 422 if request.method == "POST" else 200
     form.reason.description = confirmation.reason_hint
-    return htmx.render(
+    response = htmx.render(
         "confirm/page.html",
         "confirm/_confirm.html",
         status=status,
@@ -89,3 +95,6 @@ def render(confirmation: Confirmation, form: ReasonForm, error: str | None = Non
         action_url=request.path,
         error=error,
     )
+    if status == 422:
+        htmx.retarget(response, "#confirm-dialog")
+    return response

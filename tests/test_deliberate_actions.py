@@ -202,3 +202,21 @@ def test_confirmation_posts_need_a_csrf_token(app, client, login, people, publis
     db.session.expire_all()
     assert published.status == PublicationStatus.PUBLISHED
     assert archive_services.publication_for(published.case).is_published
+
+
+def test_deleting_a_case_asks_first_and_an_organiser_says_why(client, login, people, write_case):
+    draft = write_case(author=people["author"], share=False)
+    shared = write_case(author=people["author"])
+    login(people["author"])
+    page = client.get(f"/cases/{draft.id}").get_data(as_text=True)
+    assert f'href="/cases/{draft.id}/delete"' in page
+    assert f'action="/cases/{draft.id}/delete"' not in page
+    assert "Reden" not in client.get(f"/cases/{draft.id}/delete").get_data(as_text=True)
+    assert client.post(f"/cases/{draft.id}/delete", data={}).status_code == 303
+    login(people["organiser"])
+    assert client.post(f"/cases/{shared.id}/delete", data={}).status_code == 422
+    done = client.post(f"/cases/{shared.id}/delete", data={"reason": "Op verzoek van de gemeente"})
+    assert done.status_code == 303
+    [event] = _audit("case.deleted")
+    assert (event.target_id, event.details) == (shared.id, {"reason": "Op verzoek van de gemeente"})
+    assert _audit("case.deleted")[0].actor_id == people["organiser"].id

@@ -35,6 +35,7 @@ ACTIONS = {
     "comment.moderated": "reactie verwijderd door organisator",
     "reflection.moderated": "reflectie verwijderd door organisator",
     "method.deleted": "methodiek verwijderd",
+    "case.deleted": "casus verwijderd door organisator",
     "network.closed": "netwerk afgesloten",
     "network.reopened": "netwerk heropend",
     "history.restored": "eerdere versie teruggezet",

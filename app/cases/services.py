@@ -8,6 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import events
+from app.audit.services import record
 from app.extensions import db
 from app.history import services as history
 from app.models import (
@@ -19,6 +20,7 @@ from app.models import (
     Municipality,
     PolarisationKind,
     Reflection,
+    Role,
     Theme,
     User,
     Visibility,
@@ -184,7 +186,10 @@ def update_case(case: Case, data: dict[str, Any], share: bool, editor: User | No
     return case
 
 
-def delete_case(case: Case) -> None:
+def delete_case(case: Case, actor: User | None = None, reason: str = "") -> None:
+    """Gone with its comments, reflections and history; an organiser's removal is audited."""
+    if actor is not None and actor.role == Role.ORGANISER:
+        record("case.deleted", actor, case, {"reason": reason.strip()})
     events.case_changed.send(case, action="deleted")
     db.session.delete(case)
     db.session.commit()

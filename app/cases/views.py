@@ -1,7 +1,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import htmx
+from app import confirm, htmx
 from app.archive.workflow_views import archive_panel_context
 from app.cases import bp, services
 from app.cases.forms import CaseFilterForm, CaseForm
@@ -16,6 +16,7 @@ from app.permissions import (
     can_delete_case,
     can_edit_case,
     is_network_member,
+    is_organiser,
 )
 from app.reflections.views import reflections_context
 from app.search import services as search_services
@@ -154,13 +155,29 @@ def edit(case_id: int):
     return render_template("cases/form.html", form=form, case=case), status
 
 
-@bp.post("/<int:case_id>/delete")
+@bp.route("/<int:case_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(case_id: int):
     case = _readable_case_or_404(case_id)
     if not can_delete_case(current_user, case):
         abort(403, "Een gedeelde casus kan alleen door een organisator worden verwijderd.")
-    services.delete_case(case)
+    # The municipality removing its own draft is not asked why; an organiser moderates.
+    moderating = is_organiser(current_user)
+    confirmation = confirm.Confirmation(
+        title=f"De casus “{case.title}” definitief verwijderen?",
+        consequence=(
+            "De casus verdwijnt met alle reacties, reflecties en de geschiedenis, ook uit het "
+            "zoeken en uit het openbare archief. Dit kan niet ongedaan worden gemaakt."
+        ),
+        button="Casus verwijderen",
+        cancel_url=url_for("cases.detail", case_id=case.id),
+        reason_required=moderating,
+        ask_reason=moderating,
+    )
+    form = confirm.reason_form()
+    if not confirm.confirmed(form, confirmation):
+        return confirm.render(confirmation, form)
+    services.delete_case(case, current_user, confirm.reason(form))
     flash("De casus is verwijderd.", "success")
     return htmx.client_redirect(url_for("cases.index"))
 

@@ -123,6 +123,7 @@ def delete(comment_id: int):
         "“Verwijderde reactie”. Organisatoren kunnen de oude tekst nog inzien in de "
         "geschiedenis.",
         url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
+        "#comments",
     )
     form = confirm.reason_form()
     if not confirm.direct_or_confirmed(form, confirmation):

@@ -138,6 +138,7 @@ def delete(reflection_id: int):
         "De reflectie verdwijnt met haar hele geschiedenis uit het netwerk, en, als ze in het "
         "openbare archief staat, meteen ook daaruit. Dit kan niet ongedaan worden gemaakt.",
         url_for("cases.detail", case_id=case.id, _anchor=f"reflection-{reflection.id}"),
+        "#reflections",
     )
     form = confirm.reason_form()
     if not confirm.direct_or_confirmed(form, confirmation):

@@ -63,6 +63,14 @@
 
   dialog.addEventListener("close", function () { dialog.replaceChildren(); });
 
+  // The action was carried out and its answer landed in the page: the dialog is done.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (dialog.open && dialog.contains(event.detail.elt) && event.detail.successful &&
+        event.detail.target !== dialog) {
+      dialog.close();
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var oldTarget = event.detail.target;
     var target = oldTarget && oldTarget.isConnected ? oldTarget : (oldTarget && oldTarget.id ? document.getElementById(oldTarget.id) : null);
