@@ -215,17 +215,16 @@ PHASE_LABELS = {
 
 
 def _last_change_at(state: ReviewState) -> datetime | None:
-    moments = [
-        version.created_at
-        for version in (
-            [db.session.get(CaseVersion, state.case_version)] if state.case_version else []
-        )
-        + list(_reflection_versions({version for _r, version in state.reflections}).values())
-    ]
-    if state.reflections:
+    """When the newest of the state's texts was saved, or an included reflection consented."""
+    saved = case_version(state.case_version)
+    moments = [saved.created_at] if saved else []
+    reflection_ids = [reflection for reflection, _version in state.reflections]
+    versions = _reflection_versions({version for _reflection, version in state.reflections})
+    moments += [version.created_at for version in versions.values()]
+    if reflection_ids:
         moments += db.session.scalars(
             sa.select(ReflectionConsent.given_at).where(
-                ReflectionConsent.reflection_id.in_([r for r, _v in state.reflections])
+                ReflectionConsent.reflection_id.in_(reflection_ids)
             )
         )
     return max(moments, default=None)

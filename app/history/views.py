@@ -62,7 +62,7 @@ def history_context(kind: str, item) -> dict:
     new = _chosen(numbers, "new") or numbers[-1]
     old = _chosen(numbers, "old") or max([n for n in numbers if n < new], default=new)
     old, new = min(old, new), max(old, new)
-    fields = services.KINDS[kind].fields
+    diffs = field_diffs(services.KINDS[kind].fields, by_number[old].texts, by_number[new].texts)
     return {
         "kind": kind,
         "kind_label": services.KINDS[kind].label,
@@ -74,7 +74,8 @@ def history_context(kind: str, item) -> dict:
         "numbers": numbers,
         "old": by_number[old],
         "new": by_number[new],
-        "diffs": field_diffs(fields, by_number[old].texts, by_number[new].texts),
+        "diffs": diffs,
+        "changed_diffs": [diff for diff in diffs if diff.changed],
         "current": numbers[-1],
         "deleted": getattr(item, "is_deleted", False),
         "can_restore": can_restore_version(current_user) and not getattr(item, "is_deleted", False),
