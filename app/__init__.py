@@ -17,6 +17,7 @@ from app.comments import bp as comments_bp
 from app.config import INSTANCE_PATH, PROJECT_ROOT, config_class
 from app.directory import bp as directory_bp
 from app.extensions import configure_sqlite, csrf, db, htmx, login_manager, migrate
+from app.history import bp as history_bp
 from app.home import bp as home_bp
 from app.intake import bp as intake_bp
 from app.invitations import bp as invitations_bp
@@ -86,6 +87,7 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
         privacy_bp,
         search_bp,
         archive_bp,
+        history_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -3,8 +3,8 @@
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField
-from wtforms.validators import ValidationError
+from wtforms import SelectChoice, SelectMultipleField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -39,3 +39,12 @@ class MultiCheckboxField(SelectMultipleField):
         known = {choice.value for choice in self.choices or []}
         if self.data and any(value not in known for value in self.data):
             raise ValidationError("Kies alleen uit de getoonde mogelijkheden.")
+
+
+class ReasonForm(BaseForm):
+    """The reason asked on a confirmation page before a deliberate action."""
+
+    reason = TextAreaField(
+        "Reden",
+        validators=[Optional(), Length(max=2_000, message="Maximaal 2.000 tekens.")],
+    )

@@ -35,6 +35,15 @@ def after_write(
     return response
 
 
+def retarget(response: Response, target: str, swap: str = "innerHTML") -> Response:
+    """Let an htmx answer land elsewhere than the request asked, e.g. a refused confirmation
+    back in its dialog instead of in the part of the page the action would have replaced."""
+    if is_htmx():
+        response.headers["HX-Retarget"] = target
+        response.headers["HX-Reswap"] = swap
+    return response
+
+
 def client_redirect(url: str) -> Response:
     """Send the browser to another page, also when the request came from htmx."""
     if is_htmx():

@@ -182,6 +182,25 @@ def is_organiser(user: AnyUser) -> bool:
     return _role(user) == Role.ORGANISER
 
 
+# --- Edit history ---
+
+
+def can_read_history(user: AnyUser, item, case_readable: bool) -> bool:
+    """A history is as private as its item: the case's readers for a case and what hangs on
+    it (the caller tells whether this user may read that case); the network for a method.
+    A deleted comment's old text stays with the organisers, who moderate."""
+    if isinstance(item, Comment) and item.is_deleted:
+        return _role(user) == Role.ORGANISER and case_readable
+    if isinstance(item, Case | Comment | Reflection):
+        return case_readable
+    return is_network_member(user)
+
+
+def can_restore_version(user: AnyUser) -> bool:
+    """Putting an earlier text back overrules its writer: the organisers' moderation."""
+    return _role(user) == Role.ORGANISER
+
+
 # --- The learning network: sessions, assignments, maatwerk, methods, intake ---
 
 
@@ -230,6 +249,14 @@ def can_see_maatwerk(user: AnyUser, municipality_id: int) -> bool:
 def can_curate_methods(user: AnyUser) -> bool:
     """Experts and organisers; also maatwerk session reports. Experts stop when it closes."""
     return _role(user) in (Role.ORGANISER, Role.EXPERT) and _may_write(user)
+
+
+def can_delete_method(user: AnyUser, method) -> bool:
+    """Curating is shared, removing is not: the method's own author, or an organiser."""
+    role = _role(user)
+    return role == Role.ORGANISER or (
+        role == Role.EXPERT and method.author_id == user.id and _may_write(user)
+    )
 
 
 def can_link_methods(user: AnyUser, case: Case) -> bool:

@@ -83,6 +83,7 @@ def init_app(app: Flask) -> None:
         can_write_meeting_report=permissions.can_write_meeting_report,
         can_answer_assignments=permissions.can_answer_assignments,
         can_curate_methods=permissions.can_curate_methods,
+        can_delete_method=permissions.can_delete_method,
         can_link_methods=permissions.can_link_methods,
         can_see_maatwerk=permissions.can_see_maatwerk,
         can_propose_for_archive=permissions.can_propose_for_archive,

@@ -21,7 +21,9 @@ from flask import Flask
 from app import clock
 from app.archive import services as archive_services
 from app.auth.services import hash_password
+from app.comments import services as comment_services
 from app.extensions import db
+from app.history import services as history
 from app.models import (
     Application,
     ApplicationStatus,
@@ -50,6 +52,7 @@ from app.models import (
     WorkSession,
 )
 from app.models.base import utcnow
+from app.reflections import services as reflection_services
 from app.search import indexer
 
 PASSWORD = "geheim-wachtwoord-123"
@@ -167,6 +170,34 @@ def plant(app: Flask) -> World:
     archive_services.publish(publication, organiser, ticked)
     # Edited in the network after publication: the archive keeps the reviewed copy.
     published.outcome = f"Later aangevuld. {world.canary('published_live')}"
+    # A consented reflection edited after publication, and one consented after it: both wait
+    # for review, so they stay in the network (security review F1).
+    reflection_services.edit_reflection(
+        consented,
+        f"Gepubliceerd. {world.search_words['reflection_consented']} "
+        f"{world.canary('reflection_edited_after_publication')}",
+        "",
+        editor=expert,
+    )
+    late = reflection_services.add_reflection(
+        published, expert, f"Later. {world.canary('reflection_consented_late')}", ""
+    )
+    archive_services.set_reflection_consent(late, expert, True)
+    # Earlier versions are as private as the item: a draft's history, a shared case's history.
+    for case, name, editor in (
+        (draft_a, "draft_old_version", part_a),
+        (network, "network_old_version", part_b),
+    ):
+        history.keep_baseline(case)
+        case.outcome = f"Eerst zo. {world.canary(name)}"
+        history.record(case, editor)
+        case.outcome = "Later anders."
+        history.record(case, editor)
+    # A deleted comment's old text stays in its history, for organisers only.
+    deleted = comment_services.add_comment(
+        network, part_a, f"Spijt van. {world.canary('deleted_comment')}"
+    )
+    comment_services.delete_comment(deleted, part_a)
 
     private_method = Method(
         name=f"Methodiek {world.canary('private_method')}",
@@ -289,6 +320,7 @@ def plant(app: Flask) -> World:
         proposed=proposed.id,
         published=published.id,
         comment=comment.id,
+        deleted_comment=deleted.id,
         consented=consented.id,
         unconsented=unconsented.id,
         publication=publication.id,

@@ -1,6 +1,8 @@
 """Fixtures for search and archive tests: content written through the services (so the change
 log and the indexer run as in production) and a shortcut through the publication workflow."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from markupsafe import Markup
@@ -74,3 +76,8 @@ def find(app):
 def titles(result) -> list[str]:
     """The plain titles of a result page (highlighting removed)."""
     return [Markup(hit.title).striptags() for hit in result.hits]
+
+
+def reviewed_token(review_page: str) -> str:
+    """The state token a review page carries in its form (what the organiser read)."""
+    return re.search(r'name="reviewed" type="hidden" value="([^"]*)"', review_page).group(1)

@@ -14,7 +14,7 @@ from app.cases.services import update_case
 from app.extensions import db
 from app.models import ArchiveEvent, PublicationStatus, Role, Visibility
 from app.reflections.services import add_reflection
-from tests.search_factories import titles
+from tests.search_factories import reviewed_token, titles
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CHECKLIST = [key for key, _label in archive_services.CHECKLIST]
@@ -75,7 +75,8 @@ def test_whole_workflow_through_the_web(client, login, people, case, find):
     assert incomplete.status_code == 422
     assert "Vink eerst alle punten" in incomplete.get_data(as_text=True)
     done = client.post(
-        f"/archive/review/{publication.id}", data={"action": "publish", "checklist": CHECKLIST}
+        f"/archive/review/{publication.id}",
+        data={"action": "publish", "checklist": CHECKLIST, "reviewed": reviewed_token(review)},
     )
     assert done.status_code == 303
     db.session.expire_all()
@@ -135,10 +136,10 @@ def test_only_organisers_review(client, login, people, case, who):
 def test_reflections_need_the_experts_consent(client, login, people, case, publish):
     with_consent = add_reflection(case, people["expert"], "Een reflectie over vertrouwen.", "")
     add_reflection(case, people["expert"], "Interne reflectie over de burgemeester.", "")
-    publication = publish(case)
     login(people["expert"])
     response = client.post(f"/reflections/{with_consent.id}/archive-consent", data={"consent": "y"})
     assert response.status_code == 303
+    publication = publish(case)
     public = (
         client.application.test_client().get(f"/archive/{publication.id}").get_data(as_text=True)
     )
@@ -248,7 +249,12 @@ def test_closing_the_network_stops_writing_but_not_reading(
     client, login, people, case, find, publish
 ):
     login(people["organiser"])
-    assert client.post("/archive/network", data={"action": "close"}).status_code == 303
+    assert (
+        client.post(
+            "/archive/network", data={"action": "close", "reason": "Het netwerk is klaar"}
+        ).status_code
+        == 303
+    )
     login(people["author"])
     assert client.get("/cases/new").status_code == 403
     assert client.post(f"/cases/{case.id}/comments", data={"body": "Nog iets"}).status_code == 403

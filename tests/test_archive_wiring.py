@@ -37,7 +37,7 @@ def test_publication_decisions_are_audited_and_exports_are_not(client, login, or
     case, publication = published
     [event] = _audit("archive.published")
     assert (event.actor_id, event.target_type, event.target_id) == (organiser.id, "case", case.id)
-    assert event.details == {"case_id": case.id}
+    assert event.details == {"case_id": case.id, "update": False}
 
     # Open-data downloads are counted from the log (test_archive_exports), not audited.
     assert client.get("/archive/export.json").status_code == 200
@@ -45,11 +45,13 @@ def test_publication_decisions_are_audited_and_exports_are_not(client, login, or
     assert client.get("/archive/export.csv").status_code == 200
     assert _audit("archive.exported") == []
 
-    response = client.post(f"/archive/review/{publication.id}/unpublish", data={"remarks": "x"})
+    response = client.post(
+        f"/archive/review/{publication.id}/unpublish", data={"reason": "Op verzoek"}
+    )
     assert response.status_code == 303
     [event] = _audit("archive.unpublished")
     assert (event.actor_id, event.target_id) == (organiser.id, case.id)
-    assert event.details == {"reason": "organiser"}
+    assert event.details == {"reason": "organiser", "remarks": "Op verzoek"}
     page = client.get("/audit?action=archive.unpublished").get_data(as_text=True)
     assert "uit het archief gehaald" in page
 

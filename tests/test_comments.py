@@ -148,10 +148,15 @@ def test_soft_delete_keeps_replies(client, login, case, commenter, make_comment)
     assert client.post(f"/comments/{top.id}/delete").status_code == 403
 
 
-def test_organiser_moderates_any_comment(client, login, case, make_comment, make_user):
+def test_organiser_moderates_any_comment_with_a_reason(
+    client, login, case, make_comment, make_user
+):
     comment = make_comment(case)
     login(make_user(Role.ORGANISER))
-    assert client.post(f"/comments/{comment.id}/delete").status_code == 303
+    refused = client.post(f"/comments/{comment.id}/delete")
+    assert refused.status_code == 422 and "Geef een reden op" in refused.get_data(as_text=True)
+    response = client.post(f"/comments/{comment.id}/delete", data={"reason": "Persoonsgegevens"})
+    assert response.status_code == 303
 
 
 def test_comment_on_missing_case_is_404(client, login, commenter):

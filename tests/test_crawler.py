@@ -52,6 +52,13 @@ EXPECTED: dict[str, frozenset[str]] = {
     # Network text of a published case (edited after publication, or without consent).
     "published_live": NETWORK,
     "reflection_unconsented": NETWORK,
+    # Reflection text not yet reviewed: edited or consented after publication (F1).
+    "reflection_edited_after_publication": NETWORK,
+    "reflection_consented_late": NETWORK,
+    # Histories are as private as their items; a deleted comment's text is for organisers.
+    "draft_old_version": TOWN_A | {"organiser"},
+    "network_old_version": NETWORK,
+    "deleted_comment": frozenset({"organiser"}),
     # Methods not marked public stay in the network.
     "private_method": NETWORK,
     # Sessions are network knowledge.
@@ -150,7 +157,8 @@ def _values(world: World) -> dict[tuple[str, str], list]:
         ("*", "case_id"): [
             ids[name] for name in ("draft_a", "draft_b", "network", "proposed", "published")
         ],
-        ("*", "comment_id"): [ids["comment"]],
+        ("*", "comment_id"): [ids["comment"], ids["deleted_comment"]],
+        ("*", "number"): [1],
         ("*", "reflection_id"): [ids["unconsented"], ids["consented"]],
         ("*", "publication_id"): [ids["publication"], ids["proposed_publication"]],
         ("*", "meeting_id"): [ids["meeting"]],

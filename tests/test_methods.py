@@ -45,7 +45,7 @@ def test_expert_curates_and_event_is_sent(client, login, make_user):
         assert response.status_code == 303
         method = db.session.scalar(sa.select(Method))
         client.post(f"/methods/{method.id}/edit", data=_method_data(summary="Anders."))
-        client.post(f"/methods/{method.id}/delete")
+        client.post(f"/methods/{method.id}/delete", data={"reason": "Dubbel"})
     assert [(name, action) for name, action, _tx in seen] == [
         ("Dialoogtafel", "created"),
         ("Dialoogtafel", "updated"),

@@ -158,7 +158,8 @@ DELETE = {
 def test_delete_case(world, as_actor, visibility, actor):
     case = world[1][visibility]
     case_id = case.id
-    response = as_actor(actor).post(f"/cases/{case_id}/delete")
+    # An organiser gives a reason; the municipality's own draft needs none.
+    response = as_actor(actor).post(f"/cases/{case_id}/delete", data={"reason": "Dubbel"})
     _expect(DELETE[visibility][actor], response)
     db.session.expire_all()
     exists = db.session.get(type(case), case_id) is not None
@@ -219,7 +220,8 @@ def test_edit_and_delete_comment(thread, as_actor, actor):
     _expect(CHANGE_COMMENT[actor], response)
     db.session.refresh(comment)
     assert (comment.body == "Gewijzigd") == (CHANGE_COMMENT[actor] == 303)
-    response = test_client.post(f"/comments/{comment.id}/delete")
+    # An organiser removing someone else's comment gives a reason (the author need not).
+    response = test_client.post(f"/comments/{comment.id}/delete", data={"reason": "Moderatie"})
     _expect(CHANGE_COMMENT[actor], response)
     db.session.refresh(comment)
     assert comment.is_deleted == (CHANGE_COMMENT[actor] == 303)

@@ -56,7 +56,10 @@ def test_erasure_keeps_the_knowledge_and_removes_the_person(
     login(organiser)
     page = client.get("/admin/erasures").get_data(as_text=True)
     assert "Piet Persoon" in page
-    assert client.post(f"/admin/erasures/{user_id}").status_code == 303
+    assert (
+        client.post(f"/admin/erasures/{user_id}", data={"reason": "Op eigen verzoek"}).status_code
+        == 303
+    )
     assert user_id in received
 
     db.session.expire_all()
@@ -90,7 +93,7 @@ def test_erasure_keeps_the_knowledge_and_removes_the_person(
 
 def test_organiser_cannot_erase_themselves(client, login, organiser):
     login(organiser)
-    client.post(f"/admin/erasures/{organiser.id}")
+    client.post(f"/admin/erasures/{organiser.id}", data={"reason": "Op eigen verzoek"})
     assert db.session.get(User, organiser.id).erased_at is None
 
 
@@ -158,11 +161,12 @@ def test_moderation_by_an_organiser_is_audited_but_own_deletion_is_not(
     login(writer)
     client.post(f"/comments/{own.id}/delete")
     login(organiser)
-    client.post(f"/comments/{other.id}/delete")
+    client.post(f"/comments/{other.id}/delete", data={"reason": "Scheldwoorden"})
     moderated = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "comment.moderated")
     ).all()
     assert [(event.target_id, event.actor_id) for event in moderated] == [(other.id, organiser.id)]
+    assert moderated[0].details["reason"] == "Scheldwoorden"
 
 
 def test_audit_page_for_organisers_with_filters(client, login, make_user, organiser):

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("archive", __name__)
 
-from app.archive import views, workflow_views  # noqa: E402,F401  (registers the routes on bp)
+from app.archive import review_views, views, workflow_views  # noqa: E402,F401  (registers the routes on bp)

@@ -14,8 +14,8 @@ from app.models import (
     Dilemma,
     Method,
     PolarisationKind,
+    PublishedReflection,
     Reflection,
-    ReflectionConsent,
     Theme,
     User,
     case_dilemmas,
@@ -60,15 +60,21 @@ def all_published() -> list[ArchivePublication]:
     return list(db.session.scalars(_published().order_by(ArchivePublication.id)))
 
 
-def published_reflections(publication: ArchivePublication) -> list[Reflection]:
-    """Only the reflections whose expert consented; authors are shown by organisation only."""
+def published_reflections(publication: ArchivePublication) -> list[PublishedReflection]:
+    """The reflections of the public copy, each in the version the organiser reviewed; their
+    authors are shown by organisation only."""
     return list(
         db.session.scalars(
-            sa.select(Reflection)
-            .join(ReflectionConsent, ReflectionConsent.reflection_id == Reflection.id)
-            .where(Reflection.case_id == publication.case_id)
+            sa.select(PublishedReflection)
+            .join(PublishedReflection.reflection)
+            .where(PublishedReflection.publication_id == publication.id)
             .order_by(Reflection.created_at, Reflection.id)
-            .options(selectinload(Reflection.author).load_only(User.organisation))
+            .options(
+                selectinload(PublishedReflection.version),
+                selectinload(PublishedReflection.reflection)
+                .selectinload(Reflection.author)
+                .load_only(User.organisation),
+            )
         )
     )
 

@@ -19,9 +19,11 @@ def archive_panel_context(
     own = [r for r in reflections if can_consent_reflection(current_user, r)]
     # Only the expert who wrote a reflection decides on it: nobody else needs the consents.
     consented = services.consented_reflection_ids(case) if own else set()
+    publication = services.publication_for(case)
     return {
         "case": case,
-        "publication": services.publication_for(case),
+        "publication": publication,
+        "consent_wanted": services.consent_wanted(publication),
         "consent_text": services.consent_text(case),
         "consent_form": consent_form or ConsentForm(formdata=None),
         "step_form": StepForm(formdata=None),

@@ -1,4 +1,4 @@
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.archive.services import CHECKLIST
@@ -25,6 +25,8 @@ class ConsentForm(BaseForm):
 
 
 class ReviewForm(BaseForm):
+    # The state of the case and its reflections when the page was rendered (ReviewState.token).
+    reviewed = HiddenField()
     checklist = MultiCheckboxField("Anonimiseringscontrole", choices=options(CHECKLIST))
     remarks = TextAreaField(
         "Opmerkingen",

@@ -5,15 +5,19 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app import events
+from app.archive import snapshots
 from app.audit.services import record
 from app.extensions import db
+from app.history import services as history
 from app.models import (
     CASE_SECTIONS,
     ArchiveEvent,
     ArchivePublication,
     Case,
+    CaseVersion,
     NetworkClosure,
     PublicationStatus,
+    PublishedReflection,
     Reflection,
     ReflectionConsent,
     User,
@@ -39,6 +43,8 @@ EVENT_LABELS = {
     "resubmitted": "opnieuw aangeboden na aanpassing",
     "returned": "teruggestuurd met opmerkingen",
     "published": "gepubliceerd in het archief",
+    "update-published": "update gepubliceerd in het archief",
+    "update-returned": "update teruggestuurd met opmerkingen",
     "unpublished": "uit het archief gehaald",
     "consent-withdrawn": "toestemming ingetrokken door de gemeente, uit het archief gehaald",
     "reflection-consent": "toestemming voor een reflectie gewijzigd",
@@ -47,6 +53,21 @@ EVENT_LABELS = {
 
 class ArchiveError(Exception):
     """A workflow step that is not possible now; the message is Dutch and shown to the user."""
+
+
+class ReviewOutdated(ArchiveError):
+    """The case or an included reflection changed after the organiser opened the review page.
+
+    `reviewed` is the state the organiser saw (None when the form carried no valid token).
+    """
+
+    def __init__(self, reviewed: snapshots.ReviewState | None) -> None:
+        super().__init__(
+            "De casus of een reflectie is gewijzigd sinds je deze pagina opende. Er is niets "
+            "gepubliceerd. Bekijk hieronder wat er veranderde, controleer de tekst opnieuw en "
+            "vink de controle opnieuw aan."
+        )
+        self.reviewed = reviewed
 
 
 def consent_text(case: Case) -> str:
@@ -92,15 +113,32 @@ def propose(case: Case, user: User) -> ArchivePublication:
     publication.proposed_by = user
     publication.proposed_at = utcnow()
     publication.consent_by, publication.consent_at = None, None
+    publication.consent_version = None
+    # The text as proposed is a version of its own, whoever wrote it and however.
+    history.keep_baseline(case)
     _log(publication, "proposed", user)
     db.session.commit()
     return publication
 
 
+def consent_wanted(publication: ArchivePublication | None) -> bool:
+    """A first proposal, or a case whose text changed after the municipality consented."""
+    if publication is None:
+        return False
+    if publication.status == PublicationStatus.PROPOSED:
+        return True
+    if publication.status not in (PublicationStatus.CONSENTED, PublicationStatus.PUBLISHED):
+        return False
+    return not snapshots.consent_is_current(publication, snapshots.current_state(publication))
+
+
 def record_consent(publication: ArchivePublication, user: User, on_behalf_of: str) -> None:
-    if publication.status != PublicationStatus.PROPOSED:
+    """The municipality's consent, for the case version it reads now."""
+    if not consent_wanted(publication):
         raise ArchiveError("Er wordt nu geen toestemming gevraagd voor deze casus.")
-    publication.status = PublicationStatus.CONSENTED
+    if publication.status == PublicationStatus.PROPOSED:
+        publication.status = PublicationStatus.CONSENTED
+    publication.consent_version = history.keep_baseline(publication.case)
     publication.consent_by = user
     publication.consent_at = utcnow()
     publication.consent_text = consent_text(publication.case)
@@ -121,35 +159,78 @@ def resubmit(publication: ArchivePublication, user: User) -> None:
 
 
 def publish(
-    publication: ArchivePublication, organiser: User, ticked: list[str], remarks: str = ""
+    publication: ArchivePublication,
+    organiser: User,
+    ticked: list[str],
+    remarks: str = "",
+    reviewed: str | None = None,
 ) -> None:
-    if publication.status != PublicationStatus.CONSENTED:
+    """Publish the case, or approve the pending update of a published one.
+
+    What goes public is the state of `reviewed`, the token of the review page the organiser
+    read (`snapshots.ReviewState.token`); publishing is refused when the case or an included
+    reflection changed since. Without a token (the demo seed, scripts) the current state is
+    taken as reviewed.
+    """
+    update = publication.status == PublicationStatus.PUBLISHED
+    if not update and publication.status != PublicationStatus.CONSENTED:
         raise ArchiveError("Publiceren kan pas na toestemming van de gemeente.")
     missing = [label for key, label in CHECKLIST if key not in ticked]
     if missing:
         raise ArchiveError("Vink eerst alle punten van de anonimiseringscontrole aan.")
     case = publication.case
-    publication.title = case.title
-    for name in SECTION_FIELDS:
-        setattr(publication, name, getattr(case, name))
+    history.keep_baseline(case)
+    for reflection in snapshots.included_reflections(publication):
+        history.keep_baseline(reflection)
+    state = snapshots.current_state(publication)
+    if reviewed is not None and reviewed != state.token:
+        raise ReviewOutdated(snapshots.ReviewState.parse(reviewed))
+    if not snapshots.consent_is_current(publication, state):
+        raise ArchiveError(
+            "De gemeente gaf toestemming voor een eerdere versie van de casus. Er is niets "
+            "gepubliceerd: de gemeente legt eerst toestemming vast voor de tekst van nu."
+        )
+    if update and not snapshots.changes_between(snapshots.public_state(publication), state):
+        raise ArchiveError("De gepubliceerde tekst is al gelijk aan de tekst van nu.")
+    _take_copy(publication, state)
     publication.checklist = ",".join(key for key, _label in CHECKLIST)
     publication.status = PublicationStatus.PUBLISHED
-    publication.published_at = utcnow()
+    publication.published_at = publication.published_at if update else utcnow()
     publication.remarks = remarks.strip()
     case.visibility = Visibility.ARCHIVE
-    record("archive.published", organiser, case, {"case_id": case.id})
-    _log(publication, "published", organiser, remarks.strip())
+    record("archive.published", organiser, case, {"case_id": case.id, "update": update})
+    _log(publication, "update-published" if update else "published", organiser, remarks.strip())
     db.session.commit()
 
 
+def _take_copy(publication: ArchivePublication, state: snapshots.ReviewState) -> None:
+    """The public copy becomes exactly the versions of this state."""
+    version = db.session.get(CaseVersion, state.case_version)
+    publication.published_version = version
+    for name, text in version.texts.items():
+        setattr(publication, name, text)
+    publication.published_reflections = [
+        PublishedReflection(reflection_id=reflection_id, version_id=version_id)
+        for reflection_id, version_id in state.reflections
+    ]
+
+
 def send_back(publication: ArchivePublication, organiser: User, remarks: str) -> None:
-    if publication.status not in (PublicationStatus.PROPOSED, PublicationStatus.CONSENTED):
+    """Back to the municipality with remarks; for an update, the public copy stays as it is."""
+    update = publication.status == PublicationStatus.PUBLISHED
+    if update and not snapshots.phase(publication).is_update:
+        raise ArchiveError("Er wacht geen update van deze casus op controle.")
+    if not update and publication.status not in (
+        PublicationStatus.PROPOSED,
+        PublicationStatus.CONSENTED,
+    ):
         raise ArchiveError("Alleen een voorstel dat wacht op controle kan terug.")
     if not remarks.strip():
         raise ArchiveError("Schrijf bij het terugsturen wat er moet veranderen.")
-    publication.status = PublicationStatus.RETURNED
+    if not update:
+        publication.status = PublicationStatus.RETURNED
     publication.remarks = remarks.strip()
-    _log(publication, "returned", organiser, remarks.strip())
+    _log(publication, "update-returned" if update else "returned", organiser, remarks.strip())
     db.session.commit()
 
 
@@ -169,6 +250,7 @@ def withdraw_consent(publication: ArchivePublication, user: User, remarks: str =
     if publication.status != PublicationStatus.PUBLISHED:
         raise ArchiveError("Deze casus staat niet in het archief.")
     publication.consent_by, publication.consent_at = None, None
+    publication.consent_version = None
     _take_out(publication, user, "consent-withdrawn", "consent_withdrawn", remarks)
     db.session.commit()
 
@@ -179,7 +261,8 @@ def _take_out(
     # Archive pages, feeds and exports read the status; the change log updates the index.
     publication.status = PublicationStatus.UNPUBLISHED
     publication.case.visibility = Visibility.NETWORK
-    record("archive.unpublished", actor, publication.case, {"reason": reason})
+    details = {"reason": reason, **({"remarks": remarks.strip()} if remarks.strip() else {})}
+    record("archive.unpublished", actor, publication.case, details)
     _log(publication, action, actor, remarks.strip())
 
 
@@ -194,50 +277,74 @@ def consented_reflection_ids(case: Case) -> set[int]:
 
 
 def set_reflection_consent(reflection: Reflection, expert: User, consent: bool) -> None:
-    """The expert's own choice; a published case shows the change at once."""
+    """The expert's own choice. Withdrawn: out of the public copy at once. Given for a
+    published case: a pending update, which the public copy only follows once reviewed."""
     existing = db.session.get(ReflectionConsent, reflection.id)
     if consent and existing is None:
+        history.keep_baseline(reflection)
         db.session.add(ReflectionConsent(reflection=reflection, given_by_id=expert.id))
     elif not consent and existing is not None:
         db.session.delete(existing)
+        db.session.execute(
+            sa.delete(PublishedReflection).where(PublishedReflection.reflection_id == reflection.id)
+        )
     else:
         return
     db.session.flush()
     publication = publication_for(reflection.case)
     if publication is not None:
+        db.session.expire(publication, ["published_reflections"])
         remark = "gegeven" if consent else "ingetrokken"
-        _log(publication, "reflection-consent", expert, f"reflectie {reflection.id}: {remark}")
+        if consent and publication.is_published:
+            remark += ", wacht op controle"
+        label = reflection.author.organisation or "expert"
+        _log(publication, "reflection-consent", expert, f"reflectie ({label}): {remark}")
     db.session.commit()
 
 
-def review_queue() -> list[ArchivePublication]:
-    """Every publication not yet settled, oldest proposal first, then the published ones."""
-    order = sa.case(
-        (ArchivePublication.status == PublicationStatus.CONSENTED, 0),
-        (ArchivePublication.status == PublicationStatus.PROPOSED, 1),
-        (ArchivePublication.status == PublicationStatus.RETURNED, 2),
-        else_=3,
-    )
-    return list(
-        db.session.scalars(
-            sa.select(ArchivePublication)
-            .order_by(order, ArchivePublication.proposed_at)
-            .options(selectinload(ArchivePublication.case).selectinload(Case.municipality))
+QUEUE_GROUPS = (
+    ("new", "Nieuwe publicaties"),
+    ("update", "Updates van gepubliceerde casussen"),
+    ("published", "Gepubliceerd"),
+    ("unpublished", "Uit het archief gehaald"),
+)
+
+
+def _group(phase: snapshots.Phase) -> str:
+    if phase.is_update:
+        return "update"
+    if phase in (snapshots.Phase.PUBLISHED, snapshots.Phase.UNPUBLISHED):
+        return phase.value
+    return "new"
+
+
+def review_queue() -> dict[str, list[tuple[ArchivePublication, snapshots.Phase]]]:
+    """Every publication by group (QUEUE_GROUPS): new ones apart from updates of published
+    cases; within a group what waits for the organiser first, then the oldest proposal."""
+    groups: dict[str, list[tuple[ArchivePublication, snapshots.Phase]]] = {
+        key: [] for key, _label in QUEUE_GROUPS
+    }
+    publications = db.session.scalars(
+        sa.select(ArchivePublication)
+        .order_by(ArchivePublication.proposed_at, ArchivePublication.id)
+        .options(
+            selectinload(ArchivePublication.case).selectinload(Case.municipality),
+            selectinload(ArchivePublication.published_reflections),
         )
     )
+    for publication in publications:
+        phase = snapshots.phase(publication)
+        groups[_group(phase)].append((publication, phase))
+    for rows in groups.values():
+        rows.sort(key=lambda row: not row[1].needs_organiser)
+    return groups
 
 
 def awaiting_review(limit: int) -> list[ArchivePublication]:
-    """Consented proposals waiting for the organiser's check, the longest waiting first."""
-    return list(
-        db.session.scalars(
-            sa.select(ArchivePublication)
-            .where(ArchivePublication.status == PublicationStatus.CONSENTED)
-            .order_by(ArchivePublication.consent_at, ArchivePublication.id)
-            .limit(limit)
-            .options(selectinload(ArchivePublication.case).selectinload(Case.municipality))
-        )
-    )
+    """Publications and updates waiting for the organiser's check, the longest waiting first."""
+    queue = review_queue()
+    waiting = [p for rows in queue.values() for p, phase in rows if phase.needs_organiser]
+    return waiting[:limit]
 
 
 def log_export(export_format: str, count: int) -> None:
@@ -251,6 +358,12 @@ def log_export(export_format: str, count: int) -> None:
 
 def set_network_closed(organiser: User, closed: bool, note: str = "") -> None:
     db.session.add(NetworkClosure(closed=closed, by=organiser, note=note.strip()))
+    record(
+        "network.closed" if closed else "network.reopened",
+        organiser,
+        None,
+        {"reason": note.strip()},
+    )
     db.session.commit()
 
 

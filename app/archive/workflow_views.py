@@ -1,32 +1,23 @@
-"""The publication workflow pages: propose, consent, review, publish, send back, unpublish."""
+"""The publication workflow on the case page: propose, consent, resubmit, withdraw; and the
+experts' consent for their reflections. The organiser's side is in review_views.py."""
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app import htmx
-from app.archive import bp, detection, services
+from app.archive import bp, services
 from app.archive.context import archive_panel_context
-from app.archive.forms import (
-    ConsentForm,
-    ReflectionConsentForm,
-    RemarksForm,
-    ReviewForm,
-    StepForm,
-)
+from app.archive.forms import ConsentForm, ReflectionConsentForm, RemarksForm, StepForm
 from app.cases.services import get_readable_case
-from app.forms import form_status
-from app.models import CASE_SECTIONS
 from app.permissions import (
     can_consent_reflection,
     can_propose_for_archive,
     can_record_consent,
     can_withdraw_consent,
-    is_organiser,
-    network_is_closed,
 )
-from app.reflections.services import for_case, get_reflection
+from app.reflections.services import get_reflection
 
 
 def _case_or_404(case_id: int):
@@ -44,7 +35,6 @@ def _step(case, action) -> Any:
         if htmx.wants_fragment():
             context = archive_panel_context(case)
             return render_template("archive/_case_panel.html", error=str(error), **context), 422
-        # Without htmx there is no panel to show the error in: back to the case page.
         flash(str(error), "error")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor="archive-panel"), 303)
     return htmx.after_write(
@@ -127,107 +117,3 @@ def reflection_consent(reflection_id: int):
         case,
         lambda: services.set_reflection_consent(reflection, current_user, form.consent.data),
     )
-
-
-def _require_organiser() -> None:
-    if not is_organiser(current_user):
-        abort(403, "Alleen organisatoren beoordelen publicaties voor het archief.")
-
-
-@bp.get("/archive/review")
-@login_required
-def review_queue():
-    _require_organiser()
-    return render_template(
-        "archive/review_queue.html",
-        publications=services.review_queue(),
-        closed=network_is_closed(),
-        history=services.closure_history(),
-        form=RemarksForm(formdata=None),
-    )
-
-
-def _review_context(publication, form: ReviewForm) -> dict[str, Any]:
-    case = publication.case
-    consented = services.consented_reflection_ids(case)
-    reflections = [r for r in for_case(case) if r.id in consented]
-    texts = [("title", "Titel", case.title)] + [
-        (name, label, getattr(case, name)) for name, label in CASE_SECTIONS
-    ]
-    texts += [
-        (f"reflection-{r.id}", "Reflectie (met toestemming)", f"{r.body}\n\n{r.key_lessons}")
-        for r in reflections
-    ]
-    return {
-        "publication": publication,
-        "case": case,
-        "form": form,
-        "unpublish_form": RemarksForm(formdata=None),
-        "marked": [
-            (key, label, detection.marked(text)) for key, label, text in texts if text.strip()
-        ],
-        "findings": [
-            finding for _key, _label, text in texts for finding in detection.findings(text)
-        ],
-        "event_labels": services.EVENT_LABELS,
-    }
-
-
-@bp.route("/archive/review/<int:publication_id>", methods=["GET", "POST"])
-@login_required
-def review(publication_id: int):
-    _require_organiser()
-    publication = services.get_publication(publication_id) or abort(404)
-    form = ReviewForm()
-    if form.validate_on_submit():
-        action = request.form.get("action")
-        try:
-            if action == "publish":
-                services.publish(
-                    publication, current_user, form.checklist.data, form.remarks.data or ""
-                )
-                flash("De casus staat nu in het archief.", "success")
-            elif action == "return":
-                services.send_back(publication, current_user, form.remarks.data or "")
-                flash("De casus is teruggestuurd naar de gemeente.", "success")
-            else:
-                abort(400, "Kies publiceren of terugsturen.")
-            return redirect(url_for("archive.review_queue"), code=303)
-        except services.ArchiveError as error:
-            form.form_errors.append(str(error))
-    status = form_status(form)
-    return render_template("archive/review.html", **_review_context(publication, form)), status
-
-
-@bp.post("/archive/review/<int:publication_id>/unpublish")
-@login_required
-def unpublish(publication_id: int):
-    _require_organiser()
-    publication = services.get_publication(publication_id) or abort(404)
-    form = RemarksForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.unpublish(publication, current_user, form.remarks.data or "")
-        flash("De casus is uit het archief gehaald.", "success")
-    except services.ArchiveError as error:
-        flash(str(error), "error")
-    return redirect(url_for("archive.review_queue"), code=303)
-
-
-@bp.post("/archive/network")
-@login_required
-def network_state():
-    _require_organiser()
-    form = RemarksForm()
-    if not form.validate_on_submit():
-        abort(400)
-    closing = request.form.get("action") == "close"
-    services.set_network_closed(current_user, closing, form.remarks.data or "")
-    flash(
-        "Het netwerk is gesloten: deelnemers lezen nog, maar schrijven niet meer."
-        if closing
-        else "Het netwerk is weer open.",
-        "success",
-    )
-    return redirect(url_for("archive.review_queue"), code=303)

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import events
+from app.audit.services import record
 from app.extensions import db
+from app.history import services as history
 from app.models import (
     CASE_SECTIONS,
     Case,
@@ -19,6 +21,7 @@ from app.models import (
     Municipality,
     PolarisationKind,
     Reflection,
+    Role,
     Theme,
     User,
     Visibility,
@@ -225,22 +228,29 @@ def create_case(author: User, data: dict[str, Any], share: bool) -> Case:
         _share(case)
     db.session.add(case)
     db.session.flush()
+    history.record(case, author)
     events.case_changed.send(case, action="created")
     db.session.commit()
     return case
 
 
-def update_case(case: Case, data: dict[str, Any], share: bool) -> Case:
+def update_case(case: Case, data: dict[str, Any], share: bool, editor: User | None = None) -> Case:
+    """Save the form; a change of its texts becomes a new version by the editor."""
+    history.keep_baseline(case)
     _apply_form_data(case, data)
     if share:
         _share(case)
     db.session.flush()
+    history.record(case, editor)
     events.case_changed.send(case, action="updated")
     db.session.commit()
     return case
 
 
-def delete_case(case: Case) -> None:
+def delete_case(case: Case, actor: User | None = None, reason: str = "") -> None:
+    """Gone with its comments, reflections and history; an organiser's removal is audited."""
+    if actor is not None and actor.role == Role.ORGANISER:
+        record("case.deleted", actor, case, {"reason": reason.strip()})
     events.case_changed.send(case, action="deleted")
     db.session.delete(case)
     db.session.commit()

@@ -1,12 +1,13 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import htmx, reference
+from app import confirm, htmx, reference
 from app.archive.context import archive_panel_context
 from app.cases import bp, services
 from app.cases.forms import SECTION_MAX, CaseFilterForm, CaseForm
-from app.comments.context import thread_context
+from app.comments.context import comment_ids, thread_context
 from app.forms import form_status, options
+from app.history import services as history
 from app.meetings.services import for_case as meetings_for_case
 from app.methods.context import case_methods_context
 from app.models import CASE_SECTIONS
@@ -15,6 +16,7 @@ from app.permissions import (
     can_delete_case,
     can_edit_case,
     is_network_member,
+    is_organiser,
 )
 from app.reflections.context import reflections_context
 from app.search import services as search_services
@@ -115,17 +117,28 @@ def new():
 def detail(case_id: int):
     case = _readable_case_or_404(case_id)
     # The contexts all carry the case itself, so merging them gives one "case" key.
-    reflections = reflections_context(case)
+    reflections = reflections_context(case, mark_edited=False)
+    thread = thread_context(case, mark_edited=False)
+    edited = history.edited_by_kind(
+        {
+            "case": [case.id],
+            "reflection": [r.id for r in reflections["reflections"]],
+            "comment": comment_ids(thread["comments"]),
+        }
+    )
     context = {
-        **thread_context(case),
+        **thread,
         **reflections,
         **case_methods_context(case),
         **archive_panel_context(case, reflections=reflections["reflections"]),
+        "edited_reflections": edited["reflection"],
+        "edited_comments": edited["comment"],
     }
     return render_template(
         "cases/detail.html",
         sections=CASE_SECTIONS,
         case_meetings=meetings_for_case(case),
+        case_edited=case.id in edited["case"],
         similar=search_services.similar_cases(current_user, case.id),
         **context,
     )
@@ -140,20 +153,38 @@ def edit(case_id: int):
     form = _case_form(case)
     if form.validate_on_submit():
         was_draft = case.is_draft
-        services.update_case(case, form.data, share=request.form.get("action") == "share")
+        services.update_case(
+            case, form.data, share=request.form.get("action") == "share", editor=current_user
+        )
         flash(_saved_message(case) if was_draft else "De wijzigingen zijn opgeslagen.", "success")
         return redirect(url_for("cases.detail", case_id=case.id), code=303)
     status = form_status(form)
     return render_template("cases/form.html", form=form, case=case), status
 
 
-@bp.post("/<int:case_id>/delete")
+@bp.route("/<int:case_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(case_id: int):
     case = _readable_case_or_404(case_id)
     if not can_delete_case(current_user, case):
         abort(403, "Een gedeelde casus kan alleen door een organisator worden verwijderd.")
-    services.delete_case(case)
+    # The municipality removing its own draft is not asked why; an organiser moderates.
+    moderating = is_organiser(current_user)
+    confirmation = confirm.Confirmation(
+        title=f"De casus “{case.title}” definitief verwijderen?",
+        consequence=(
+            "De casus verdwijnt met alle reacties, reflecties en de geschiedenis, ook uit het "
+            "zoeken en uit het openbare archief. Dit kan niet ongedaan worden gemaakt."
+        ),
+        button="Casus verwijderen",
+        cancel_url=url_for("cases.detail", case_id=case.id),
+        reason_required=moderating,
+        ask_reason=moderating,
+    )
+    form = confirm.reason_form()
+    if not confirm.confirmed(form, confirmation):
+        return confirm.render(confirmation, form)
+    services.delete_case(case, current_user, confirm.reason(form))
     flash("De casus is verwijderd.", "success")
     return htmx.client_redirect(url_for("cases.index"))
 

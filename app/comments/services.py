@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import events
 from app.audit.services import record
 from app.extensions import db
+from app.history import services as history
 from app.models import Case, Comment, User
 from app.models.base import utcnow
 
@@ -64,24 +65,32 @@ def add_comment(case: Case, author: User, body: str, parent: Comment | None = No
     comment = Comment(case=case, author=author, body=body.strip(), parent=parent)
     db.session.add(comment)
     db.session.flush()
+    history.record(comment, author)
     events.comment_changed.send(comment, action="created")
     db.session.commit()
     return comment
 
 
-def edit_comment(comment: Comment, body: str) -> Comment:
-    comment.body = body.strip()
-    comment.edited_at = utcnow()
+def edit_comment(comment: Comment, body: str, editor: User | None = None) -> Comment:
+    """A changed text becomes a new version and marks the comment as edited."""
+    history.keep_baseline(comment)
+    if comment.body != body.strip():
+        comment.body = body.strip()
+        comment.edited_at = utcnow()
     db.session.flush()
+    history.record(comment, editor)
     events.comment_changed.send(comment, action="updated")
     db.session.commit()
     return comment
 
 
-def delete_comment(comment: Comment, actor: User | None = None) -> Comment:
+def delete_comment(comment: Comment, actor: User | None = None, reason: str = "") -> Comment:
     """Soft delete: the text goes, the place in the thread stays for the replies."""
     if actor is not None and actor.id != comment.author_id:
-        record("comment.moderated", actor, comment, {"case_id": comment.case_id})
+        details = {"case_id": comment.case_id, "reason": reason.strip()}
+        record("comment.moderated", actor, comment, details)
+    # The text leaves the thread but stays in the history, which only organisers then read.
+    history.keep_baseline(comment)
     comment.body = ""
     comment.deleted_at = utcnow()
     db.session.flush()

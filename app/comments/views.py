@@ -1,12 +1,13 @@
-from flask import abort, render_template, url_for
+from flask import abort, flash, render_template, url_for
 from flask_login import current_user, login_required
 
-from app import htmx
+from app import confirm, htmx
 from app.cases.services import get_readable_case
 from app.comments import bp, services
 from app.comments.context import thread_context
 from app.comments.forms import CommentForm
 from app.forms import form_status
+from app.history import services as history
 from app.permissions import can_change_comment, can_comment
 
 
@@ -56,12 +57,13 @@ def edit(comment_id: int):
     # A prefix keeps the field ids unique while the form sits inside the case page.
     form = CommentForm(obj=comment, prefix=f"comment-{comment.id}")
     if form.validate_on_submit():
-        services.edit_comment(comment, form.body.data)
+        services.edit_comment(comment, form.body.data, editor=current_user)
         return htmx.after_write(
             url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
             "comments/_comment.html",
             comment=comment,
             case=comment.case,
+            edited_comments=history.edited_ids("comment", [comment.id]),
         )
     return htmx.render(
         "comments/edit.html",
@@ -82,14 +84,33 @@ def show(comment_id: int):
         return htmx.client_redirect(
             url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}")
         )
-    return render_template("comments/_comment.html", comment=comment, case=comment.case)
+    return render_template(
+        "comments/_comment.html",
+        comment=comment,
+        case=comment.case,
+        edited_comments=history.edited_ids("comment", [comment.id]),
+    )
 
 
-@bp.post("/comments/<int:comment_id>/delete")
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(comment_id: int):
     comment = _changeable_comment(comment_id)
-    services.delete_comment(comment, current_user)
+    confirmation = confirm.deletion(
+        comment.author_id == current_user.id,
+        "reactie",
+        "De tekst verdwijnt uit de discussie; antwoorden erop blijven staan onder "
+        "“Verwijderde reactie”. Organisatoren kunnen de oude tekst nog inzien in de "
+        "geschiedenis.",
+        url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
+        "#comments",
+    )
+    form = confirm.reason_form()
+    if not confirm.direct_or_confirmed(form, confirmation):
+        return confirm.render(confirmation, form)
+    services.delete_comment(comment, current_user, confirm.reason(form))
+    if not htmx.is_htmx():
+        flash("De reactie is verwijderd.", "success")
     return htmx.after_write(
         url_for("cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"),
         "comments/_thread.html",

@@ -122,3 +122,8 @@ DECISIONS = (
 
 class DecisionForm(BaseForm):
     status = SelectField("Besluit", choices=options((s.value, s.label) for s in DECISIONS))
+    new_name = StringField(
+        "Naam van de nieuwe gemeente",
+        validators=[Optional(), Length(max=120, message="Maximaal 120 tekens.")],
+        description="Alleen bij toelaten, als er al een gemeente met deze naam meedoet.",
+    )

@@ -1,6 +1,8 @@
 """Applications from municipalities, the intake board and admission to the network."""
 
 import hashlib
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,6 +13,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app import mail
+from app.audit.services import record
 from app.extensions import db
 from app.invitations import services as invitation_services
 from app.models import (
@@ -21,6 +24,7 @@ from app.models import (
     Municipality,
     SizeClass,
     Theme,
+    User,
 )
 from app.models.base import utcnow
 
@@ -156,8 +160,40 @@ def save_notes(application: Application, notes: str) -> None:
     db.session.commit()
 
 
-def decide(application: Application, status: ApplicationStatus) -> list[Invitation]:
-    """Record the decision; admitting creates the municipality and invites the duo."""
+_GEMEENTE = re.compile(r"^gemeente\s+")
+
+
+def comparable_name(name: str) -> str:
+    """A municipality name as people mean it: case, accents, spacing and "Gemeente" aside."""
+    folded = "".join(
+        char
+        for char in unicodedata.normalize("NFKD", name or "")
+        if not unicodedata.combining(char)
+    )
+    return _GEMEENTE.sub("", " ".join(folded.casefold().split()))
+
+
+def existing_municipality(name: str) -> Municipality | None:
+    """The municipality in the network that goes by this name, however it is written."""
+    wanted = comparable_name(name)
+    for municipality in db.session.scalars(sa.select(Municipality).order_by(Municipality.id)):
+        if comparable_name(municipality.name) == wanted:
+            return municipality
+    return None
+
+
+def decide(
+    application: Application,
+    status: ApplicationStatus,
+    organiser: User | None = None,
+    new_name: str = "",
+) -> list[Invitation]:
+    """Record the decision; admitting creates a new municipality and invites the duo.
+
+    Admitting never joins a municipality that already takes part (that is `join_existing`,
+    after its own confirmation): with a name that matches one, it needs `new_name`, a name
+    that matches none.
+    """
     if status != ApplicationStatus.ADMITTED:
         if application.status == ApplicationStatus.ADMITTED:
             raise IntakeError(
@@ -168,24 +204,51 @@ def decide(application: Application, status: ApplicationStatus) -> list[Invitati
         return []
     if application.status == ApplicationStatus.ADMITTED:
         raise IntakeError("Deze gemeente is al toegelaten.")
-    municipality = db.session.scalar(
-        sa.select(Municipality).where(Municipality.name == application.municipality_name)
-    )
-    if municipality is None:
-        maximum = current_app.config["NETWORK_MAX_MUNICIPALITIES"]
-        count = db.session.scalar(sa.select(sa.func.count(Municipality.id)))
-        if count >= maximum:
-            raise IntakeError(
-                f"Het netwerk is vol: er doen al {count} van de maximaal {maximum} gemeenten "
-                f"mee. {application.municipality_name} is niet toegelaten; zet de aanmelding "
-                "op de wachtlijst."
-            )
-        municipality = Municipality(
-            name=application.municipality_name,
-            size_class=application.size_class,
-            province=application.province,
+    name = (new_name or "").strip() or application.municipality_name
+    existing = existing_municipality(name)
+    if existing is not None:
+        raise IntakeError(
+            f"Er doet al een gemeente mee die “{existing.name}” heet. Er is niemand "
+            "toegelaten. Laat de aanmelding toe onder een andere naam, of voeg de mensen na "
+            "bevestiging toe aan de bestaande gemeente."
         )
-        db.session.add(municipality)
+    maximum = current_app.config["NETWORK_MAX_MUNICIPALITIES"]
+    count = db.session.scalar(sa.select(sa.func.count(Municipality.id)))
+    if count >= maximum:
+        raise IntakeError(
+            f"Het netwerk is vol: er doen al {count} van de maximaal {maximum} gemeenten "
+            f"mee. {application.municipality_name} is niet toegelaten; zet de aanmelding "
+            "op de wachtlijst."
+        )
+    municipality = Municipality(
+        name=name, size_class=application.size_class, province=application.province
+    )
+    db.session.add(municipality)
+    db.session.flush()
+    # ("name" is a word the audit log never stores, so the flag says it the other way.)
+    details = {
+        "application_id": application.id,
+        "as_applied": name == application.municipality_name,
+    }
+    record("intake.admitted", organiser, municipality, details)
+    return _admit(application, municipality)
+
+
+def join_existing(
+    application: Application, municipality: Municipality, organiser: User, reason: str
+) -> list[Invitation]:
+    """Add the applicants to the municipality their application names, which already takes
+    part: they get its drafts and edit rights, so this is a confirmed, audited choice."""
+    if application.status == ApplicationStatus.ADMITTED:
+        raise IntakeError("Deze aanmelding is al toegelaten.")
+    if existing_municipality(application.municipality_name) is not municipality:
+        raise IntakeError("Deze aanmelding hoort niet bij deze gemeente.")
+    details = {"application_id": application.id, "reason": reason.strip()}
+    record("intake.joined_existing", organiser, municipality, details)
+    return _admit(application, municipality)
+
+
+def _admit(application: Application, municipality: Municipality) -> list[Invitation]:
     application.municipality = municipality
     application.status = ApplicationStatus.ADMITTED
     db.session.flush()
@@ -204,6 +267,44 @@ def decide(application: Application, status: ApplicationStatus) -> list[Invitati
         invitation_services.send_invitation_mail(invitation, token)
     db.session.commit()  # the admission and its queued invitation mails together
     return [invitation for invitation, _token in pending]
+
+
+def forget_person(user_id: int, email: str, placeholder: str, erased_name: str) -> set[str]:
+    """Erasure: the person's name, function and e-mail leave their invitations and the duo
+    fields of the applications that named them. Returns the names and addresses that were
+    there, so that the caller can clear them from elsewhere (the mail outbox)."""
+    invitations = list(
+        db.session.scalars(
+            sa.select(Invitation).where(
+                sa.or_(Invitation.user_id == user_id, sa.func.lower(Invitation.email) == email)
+            )
+        )
+    )
+    emails = {email.lower()} | {invitation.email.lower() for invitation in invitations}
+    found = set(emails) | {invitation.display_name for invitation in invitations}
+    for invitation in invitations:
+        invitation.email, invitation.display_name, invitation.job_title = (
+            placeholder,
+            erased_name,
+            "",
+        )
+    applications = db.session.scalars(
+        sa.select(Application).where(
+            sa.or_(
+                Application.id.in_([i.application_id for i in invitations if i.application_id]),
+                sa.func.lower(Application.first_email).in_(emails),
+                sa.func.lower(Application.second_email).in_(emails),
+            )
+        )
+    )
+    for application in applications:
+        for slot in ("first", "second"):
+            if getattr(application, f"{slot}_email").lower() in emails:
+                found.add(getattr(application, f"{slot}_name"))
+                setattr(application, f"{slot}_name", erased_name)
+                setattr(application, f"{slot}_function", "")
+                setattr(application, f"{slot}_email", placeholder)
+    return found
 
 
 def invitations_for(application: Application) -> list[Invitation]:

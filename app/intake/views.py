@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app import clock
+from app import clock, confirm, htmx
 from app.cases.services import all_themes
 from app.extensions import login_manager
 from app.forms import options
@@ -75,12 +75,19 @@ def _detail_page(application, plan_form=None, notes_form=None, decision_form=Non
         if application.intake_at:
             plan_form.intake_at.data = clock.utc_to_local(application.intake_at)
         plan_form.meeting_url.data = application.meeting_url
+    if decision_form is None:
+        # After a refused decision the typed name comes back in the address (see decide).
+        decision_form = DecisionForm(formdata=None, new_name=request.args.get("new_name", ""))
+    existing = None
+    if application.status != ApplicationStatus.ADMITTED:
+        existing = services.existing_municipality(application.municipality_name)
     return render_template(
         "intake/detail.html",
         application=application,
         plan_form=plan_form,
         notes_form=notes_form or NotesForm(formdata=None, notes=application.notes),
-        decision_form=decision_form or DecisionForm(formdata=None),
+        decision_form=decision_form,
+        existing=existing,
         invitations=services.invitations_for(application),
         mix=services.network_mix(),
         now=utcnow(),
@@ -116,24 +123,35 @@ def notes(application_id: int):
     return redirect(url_for("intake.detail", application_id=application.id), code=303)
 
 
+def _refused(application, message: str, new_name: str = ""):
+    """Back to the application page with the reason: a refresh must not post again."""
+    flash(message, "error")
+    args = {"new_name": new_name} if new_name else {}
+    return redirect(
+        url_for("intake.detail", application_id=application.id, _anchor="decision", **args),
+        code=303,
+    )
+
+
 @bp.post("/<int:application_id>/decide")
 def decide(application_id: int):
     application = _application_or_404(application_id)
     form = DecisionForm()
     if not form.validate():
-        return _detail_page(application, decision_form=form, status=422)
+        errors = [error for field in form for error in field.errors]
+        return _refused(application, " ".join(errors) or "Kies een besluit.")
     status = ApplicationStatus(form.status.data)
+    new_name = (form.new_name.data or "").strip()
     try:
-        invitations = services.decide(application, status)
+        invitations = services.decide(application, status, current_user, new_name)
     except services.IntakeError as error:
-        form.status.errors = [*form.status.errors, str(error)]
-        return _detail_page(application, decision_form=form, status=422)
+        return _refused(application, str(error), new_name)
     if status == ApplicationStatus.ADMITTED:
         sent = (
             ", ".join(invitation.email for invitation in invitations) or "niemand (al een account)"
         )
         flash(
-            f"{application.municipality_name} is toegelaten. Uitnodiging gestuurd naar: {sent}.",
+            f"{application.municipality.name} is toegelaten. Uitnodiging gestuurd naar: {sent}.",
             "success",
         )
     else:
@@ -142,3 +160,44 @@ def decide(application_id: int):
             "success",
         )
     return redirect(url_for("intake.detail", application_id=application.id), code=303)
+
+
+@bp.route("/<int:application_id>/join", methods=["GET", "POST"])
+def join(application_id: int):
+    """Adding the applicants to the municipality that already goes by their name, only after
+    a confirmation that names who is in it now."""
+    application = _application_or_404(application_id)
+    existing = services.existing_municipality(application.municipality_name)
+    if existing is None or application.status == ApplicationStatus.ADMITTED:
+        return _refused(
+            application, "Er is geen bestaande gemeente om deze aanmelding bij te voegen."
+        )
+    members = ", ".join(member.display_name for member in existing.members) or "nog niemand"
+    confirmation = confirm.Confirmation(
+        title=f"De aanmelders toevoegen aan de bestaande gemeente {existing.name}?",
+        consequence=(
+            f"Gemeente {existing.name} doet al mee, met: {members}. De twee aanmelders "
+            f"({application.first_name} en {application.second_name}) krijgen een "
+            f"uitnodiging voor die gemeente en zien en bewerken daarna haar concepten en "
+            "casussen. Doe dit alleen als je hebt nagegaan dat zij echt bij deze gemeente "
+            "horen, bijvoorbeeld bij het huidige duo."
+        ),
+        button=f"Toevoegen aan {existing.name}",
+        cancel_url=url_for("intake.detail", application_id=application.id),
+        reason_hint="Bijvoorbeeld: nagevraagd bij het duo. De reden komt in het logboek.",
+    )
+    form = confirm.reason_form()
+    if not confirm.confirmed(form, confirmation):
+        return confirm.render(confirmation, form)
+    try:
+        invitations = services.join_existing(
+            application, existing, current_user, confirm.reason(form)
+        )
+    except services.IntakeError as error:
+        return _refused(application, str(error))
+    sent = ", ".join(invitation.email for invitation in invitations) or "niemand (al een account)"
+    flash(
+        f"De aanmelders zijn toegevoegd aan {existing.name}. Uitnodiging gestuurd naar: {sent}.",
+        "success",
+    )
+    return htmx.client_redirect(url_for("intake.detail", application_id=application.id))

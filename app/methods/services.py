@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app import events
+from app.audit.services import record
 from app.extensions import db
+from app.history import services as history
 from app.models import Case, Dilemma, Method, PolarisationKind, Reflection, Theme, User
 from app.permissions import AnyUser, readable_cases_clause
 
@@ -49,6 +51,8 @@ def save_method(method: Method | None, author: User, data: dict[str, Any]) -> Me
     if method is None:
         method = Method(author=author)
         db.session.add(method)
+    else:
+        history.keep_baseline(method)
     method.name = name
     method.summary = data["summary"].strip()
     method.when_useful = (data.get("when_useful") or "").strip()
@@ -66,12 +70,20 @@ def save_method(method: Method | None, author: User, data: dict[str, Any]) -> Me
         db.session.scalars(sa.select(Dilemma).where(Dilemma.id.in_(data.get("dilemmas") or [])))
     )
     db.session.flush()
+    history.record(method, author)
     events.method_changed.send(method, action="created" if created else "updated")
     db.session.commit()
     return method
 
 
-def delete_method(method: Method) -> None:
+def delete_method(method: Method, actor: User | None = None, reason: str = "") -> None:
+    """Gone for good, so the audit log keeps who removed it, whose it was and why."""
+    record(
+        "method.deleted",
+        actor,
+        method,
+        {"author_id": method.author_id, "reason": reason.strip()},
+    )
     events.method_changed.send(method, action="deleted")
     db.session.delete(method)
     db.session.commit()

@@ -1,13 +1,19 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import htmx
+from app import confirm, htmx
 from app.cases.services import all_dilemmas, all_themes, get_readable_case
 from app.forms import form_status, options
+from app.history import services as history
 from app.methods import bp, services
 from app.methods.context import case_methods_context
 from app.methods.forms import LinkMethodForm, MethodFilterForm, MethodForm
-from app.permissions import can_curate_methods, can_link_methods, is_network_member
+from app.permissions import (
+    can_curate_methods,
+    can_delete_method,
+    can_link_methods,
+    is_network_member,
+)
 
 
 def _require_network_member() -> None:
@@ -54,6 +60,7 @@ def detail(method_id: int):
         method=method,
         cases=services.cases_using(method, current_user),
         reflections=services.reflections_using(method, current_user),
+        method_edited=method.id in history.edited_ids("method", [method.id]),
     )
 
 
@@ -91,12 +98,26 @@ def edit(method_id: int | None = None):
     return render_template("methods/form.html", form=form, method=method), status
 
 
-@bp.post("/methods/<int:method_id>/delete")
+@bp.route("/methods/<int:method_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(method_id: int):
-    _require_curator()
     method = _method_or_404(method_id)
-    services.delete_method(method)
+    if not can_delete_method(current_user, method):
+        abort(403, "Alleen wie de methodiek schreef of een organisator kan haar verwijderen.")
+    confirmation = confirm.Confirmation(
+        title=f"De methodiek “{method.name}” verwijderen?",
+        consequence=(
+            "De methodiek verdwijnt met haar geschiedenis uit de bibliotheek, uit het zoeken "
+            "en, als ze openbaar is, uit het archief. Casussen en reflecties die haar noemen "
+            "verliezen die koppeling. Dit kan niet ongedaan worden gemaakt."
+        ),
+        button="Methodiek verwijderen",
+        cancel_url=url_for("methods.detail", method_id=method.id),
+    )
+    form = confirm.reason_form()
+    if not confirm.confirmed(form, confirmation):
+        return confirm.render(confirmation, form)
+    services.delete_method(method, current_user, confirm.reason(form))
     flash("De methodiek is verwijderd.", "success")
     return htmx.client_redirect(url_for("methods.index"))
 

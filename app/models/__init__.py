@@ -51,6 +51,14 @@ from app.models.security import (
 )
 from app.models.theme import Dilemma, Theme
 from app.models.user import Role, User
+from app.models.version import (
+    CaseVersion,
+    CommentVersion,
+    MethodVersion,
+    PublishedReflection,
+    ReflectionVersion,
+    VersionMixin,
+)
 
 __all__ = [
     "CASE_SECTIONS",
@@ -65,7 +73,9 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseStatus",
+    "CaseVersion",
     "Comment",
+    "CommentVersion",
     "Dilemma",
     "EndedSession",
     "Erasure",
@@ -78,6 +88,7 @@ __all__ = [
     "MailState",
     "Meeting",
     "Method",
+    "MethodVersion",
     "Municipality",
     "NetworkClosure",
     "Notification",
@@ -88,9 +99,11 @@ __all__ = [
     "PasswordResetRequest",
     "PolarisationKind",
     "PublicationStatus",
+    "PublishedReflection",
     "RecoveryCode",
     "Reflection",
     "ReflectionConsent",
+    "ReflectionVersion",
     "Role",
     "Rsvp",
     "SearchChange",
@@ -98,6 +111,7 @@ __all__ = [
     "SizeClass",
     "Theme",
     "User",
+    "VersionMixin",
     "Visibility",
     "WorkSession",
     "application_themes",

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from app.models.case import Case
     from app.models.reflection import Reflection
     from app.models.user import User
+    from app.models.version import CaseVersion, PublishedReflection
 
 
 class PublicationStatus(LabelledEnum):
@@ -24,8 +25,9 @@ class PublicationStatus(LabelledEnum):
 class ArchivePublication(StoredHtml, db.Model):
     """A case's way into the public archive, with the anonymised text as published.
 
-    The published title and sections are a copy taken when the organiser publishes, so later
-    edits in the network never reach the archive without a new review.
+    The published title and sections are a copy of the case version the organiser reviewed,
+    and the published reflections point at their reviewed versions, so later edits in the
+    network never reach the archive without a new review.
     """
 
     __tablename__ = "archive_publications"
@@ -64,8 +66,24 @@ class ArchivePublication(StoredHtml, db.Model):
     approach_html: Mapped[str] = html_column()
     question_html: Mapped[str] = html_column()
     outcome_html: Mapped[str] = html_column()
+    # The case version the municipality consented to, and the one the public copy holds.
+    consent_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("case_versions.id", ondelete="SET NULL")
+    )
+    published_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("case_versions.id", ondelete="SET NULL")
+    )
 
     case: Mapped["Case"] = relationship()
+    consent_version: Mapped["CaseVersion | None"] = relationship(foreign_keys=[consent_version_id])
+    published_version: Mapped["CaseVersion | None"] = relationship(
+        foreign_keys=[published_version_id]
+    )
+    published_reflections: Mapped[list["PublishedReflection"]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="PublishedReflection.reflection_id",
+        passive_deletes=True,
+    )
     proposed_by: Mapped["User | None"] = relationship(foreign_keys=[proposed_by_id])
     consent_by: Mapped["User | None"] = relationship(foreign_keys=[consent_by_id])
     events: Mapped[list["ArchiveEvent"]] = relationship(

@@ -73,6 +73,8 @@ def _on_assignment(assignment: Assignment, action: str) -> None:
 _DECISIONS = {
     "published": "staat nu in het openbare archief",
     "returned": "is teruggestuurd met opmerkingen",
+    "update-published": "is bijgewerkt in het openbare archief",
+    "update-returned": "blijft in het archief zoals hij was: de wijziging is teruggestuurd",
 }
 
 

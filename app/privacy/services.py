@@ -19,6 +19,7 @@ from app import events, mail
 from app.audit.services import events_by, forget_addresses_of, record
 from app.auth.services import revoke_sessions
 from app.extensions import db
+from app.intake.services import forget_person
 from app.models import Case, Comment, Erasure, Notification, RecoveryCode, Reflection, User
 from app.models.base import utcnow
 from app.security.services import forget_account
@@ -133,13 +134,18 @@ def _forget_name_in_notifications(name: str) -> None:
         )
 
 
-def _anonymise(user: User) -> None:
+def _anonymise(user: User) -> set[str]:
+    """Everything personal about the user goes; returns the names and addresses it held."""
     if user.display_name and user.display_name != ERASED_NAME:
         _forget_name_in_notifications(user.display_name)
     forget_account(user.email)
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    placeholder = f"verwijderd-{user.id}@casusplein.invalid"
+    held = {user.email, user.display_name} | forget_person(
+        user.id, user.email.lower(), placeholder, ERASED_NAME
+    )
     user.display_name = ERASED_NAME
-    user.email = f"verwijderd-{user.id}@casusplein.invalid"
+    user.email = placeholder
     user.job_title = None
     user.organisation = None
     user.active = False
@@ -150,6 +156,7 @@ def _anonymise(user: User) -> None:
     user.erased_at = user.erased_at or utcnow()
     revoke_sessions(user)
     forget_addresses_of(user)
+    return {text for text in held if text and text != ERASED_NAME}
 
 
 def _register_path() -> Path:
@@ -163,7 +170,13 @@ def _append_to_register(user_id: int, erased_at: datetime) -> None:
         register.write(json.dumps({"user_id": user_id, "erased_at": _iso(erased_at)}) + "\n")
 
 
-def erase(user: User, organiser: User) -> None:
+def _without(text: str, held: set[str]) -> str:
+    for needle in sorted(held, key=len, reverse=True):
+        text = text.replace(needle, ERASED_NAME)
+    return text
+
+
+def erase(user: User, organiser: User, reason: str = "") -> None:
     """Carry out an erasure: personal data gone, cases and comments kept under ERASED_NAME."""
     if user.id == organiser.id:
         raise PrivacyError(
@@ -171,16 +184,16 @@ def erase(user: User, organiser: User) -> None:
         )
     if user.is_erased:
         raise PrivacyError("Dit account is al verwijderd.")
-    email, name = user.email, user.display_name
-    _anonymise(user)
+    held = _anonymise(user)
     db.session.add(Erasure(user_id=user.id, erased_at=user.erased_at))
-    record("privacy.erased", organiser, user)
+    # The organiser's reason may name the person; the log keeps the reason, not the name.
+    record("privacy.erased", organiser, user, {"reason": _without(reason.strip(), held)})
     db.session.flush()
     events.user_erased.send(user)
     db.session.commit()
     # Written after the commit: the file never names an erasure that did not happen.
     _append_to_register(user.id, user.erased_at)
-    mail.forget_in_outbox(email, name)
+    mail.forget_in_outbox(*held)
     current_app.logger.info("Erased personal data of user %s", user.id)
 
 

@@ -3,6 +3,7 @@ import json
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from app import confirm, htmx
 from app.admin.services import get_user
 from app.permissions import is_organiser
 from app.privacy import bp, services
@@ -54,17 +55,36 @@ def erasure_requests():
     return render_template("privacy/erasures.html", requests=services.pending_requests())
 
 
-@bp.post("/admin/erasures/<int:user_id>")
+@bp.route("/admin/erasures/<int:user_id>", methods=["GET", "POST"])
 @login_required
 def erase(user_id: int):
+    """Carrying out an erasure, after a confirmation page that asks why."""
     _organisers_only()
     user = get_user(user_id)
     if user is None:
         abort(404)
+    confirmation = confirm.Confirmation(
+        title=f"De persoonsgegevens van {user.display_name} verwijderen?",
+        consequence=(
+            "Naam, e-mailadres, functie en organisatie verdwijnen, ook uit de aanmelding, de "
+            "uitnodigingen, meldingen en de verstuurde e-mail; het account kan niet meer "
+            "inloggen. Casussen, reacties en reflecties blijven staan als die van een "
+            "“voormalig deelnemer”. Dit kan niet ongedaan worden gemaakt."
+        ),
+        button="Gegevens verwijderen",
+        cancel_url=url_for("privacy.erasure_requests"),
+        reason_hint=(
+            "Bijvoorbeeld: op eigen verzoek. De reden komt in het logboek; de naam van de "
+            "persoon wordt eruit gehaald."
+        ),
+    )
+    form = confirm.reason_form()
+    if not confirm.confirmed(form, confirmation):
+        return confirm.render(confirmation, form)
     try:
-        services.erase(user, current_user)
+        services.erase(user, current_user, confirm.reason(form))
     except services.PrivacyError as error:
         flash(str(error), "error")
     else:
         flash("De persoonsgegevens zijn verwijderd en de verwijdering is vastgelegd.", "success")
-    return redirect(url_for("privacy.erasure_requests"), code=303)
+    return htmx.client_redirect(url_for("privacy.erasure_requests"))

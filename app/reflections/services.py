@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import events
 from app.audit.services import record
 from app.extensions import db
+from app.history import services as history
 from app.models import Case, Method, Reflection, User
 from app.permissions import AnyUser, readable_cases_clause
 
@@ -48,27 +49,37 @@ def add_reflection(
     )
     db.session.add(reflection)
     db.session.flush()
+    history.record(reflection, author)
     events.reflection_changed.send(reflection, action="created")
     db.session.commit()
     return reflection
 
 
 def edit_reflection(
-    reflection: Reflection, body: str, key_lessons: str, methods: list[Method] | None = None
+    reflection: Reflection,
+    body: str,
+    key_lessons: str,
+    methods: list[Method] | None = None,
+    editor: User | None = None,
 ) -> Reflection:
+    """A changed text becomes a new version; a published copy keeps the reviewed one."""
+    history.keep_baseline(reflection)
     reflection.body = body.strip()
     reflection.key_lessons = (key_lessons or "").strip()
     if methods is not None:
         reflection.methods = list(methods)
     db.session.flush()
+    history.record(reflection, editor)
     events.reflection_changed.send(reflection, action="updated")
     db.session.commit()
     return reflection
 
 
-def delete_reflection(reflection: Reflection, actor: User | None = None) -> None:
+def delete_reflection(reflection: Reflection, actor: User | None = None, reason: str = "") -> None:
+    """Gone with its versions; a published copy of it goes too (the database cascades)."""
     if actor is not None and actor.id != reflection.author_id:
-        record("reflection.moderated", actor, reflection, {"case_id": reflection.case_id})
+        details = {"case_id": reflection.case_id, "reason": reason.strip()}
+        record("reflection.moderated", actor, reflection, details)
     events.reflection_changed.send(reflection, action="deleted")
     db.session.delete(reflection)
     db.session.commit()

@@ -1,9 +1,10 @@
-from flask import abort, render_template, url_for
+from flask import abort, flash, render_template, url_for
 from flask_login import current_user, login_required
 
-from app import htmx
+from app import confirm, htmx
 from app.cases.services import get_readable_case
 from app.forms import form_status
+from app.history import services as history
 from app.methods.services import methods_by_ids
 from app.permissions import can_change_reflection, can_reflect
 from app.reflections import bp, services
@@ -67,6 +68,7 @@ def edit(reflection_id: int):
             form.body.data,
             form.key_lessons.data,
             methods_by_ids(form.methods.data or []),
+            editor=current_user,
         )
         return htmx.after_write(
             url_for(
@@ -74,6 +76,7 @@ def edit(reflection_id: int):
             ),
             "reflections/_reflection.html",
             reflection=reflection,
+            edited_reflections=history.edited_ids("reflection", [reflection.id]),
         )
     return htmx.render(
         "reflections/edit.html",
@@ -96,15 +99,32 @@ def show(reflection_id: int):
                 "cases.detail", case_id=reflection.case_id, _anchor=f"reflection-{reflection.id}"
             )
         )
-    return render_template("reflections/_reflection.html", reflection=reflection)
+    return render_template(
+        "reflections/_reflection.html",
+        reflection=reflection,
+        edited_reflections=history.edited_ids("reflection", [reflection.id]),
+    )
 
 
-@bp.post("/reflections/<int:reflection_id>/delete")
+@bp.route("/reflections/<int:reflection_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(reflection_id: int):
     reflection = _changeable_reflection(reflection_id)
     case = reflection.case
-    services.delete_reflection(reflection, current_user)
+    confirmation = confirm.deletion(
+        reflection.author_id == current_user.id,
+        "reflectie",
+        "De reflectie verdwijnt met haar hele geschiedenis uit het netwerk, en, als ze in het "
+        "openbare archief staat, meteen ook daaruit. Dit kan niet ongedaan worden gemaakt.",
+        url_for("cases.detail", case_id=case.id, _anchor=f"reflection-{reflection.id}"),
+        "#reflections",
+    )
+    form = confirm.reason_form()
+    if not confirm.direct_or_confirmed(form, confirmation):
+        return confirm.render(confirmation, form)
+    services.delete_reflection(reflection, current_user, confirm.reason(form))
+    if not htmx.is_htmx():
+        flash("De reflectie is verwijderd.", "success")
     return htmx.after_write(
         url_for("cases.detail", case_id=case.id, _anchor="reflections"),
         "reflections/_section.html",

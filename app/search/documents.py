@@ -15,8 +15,9 @@ from app.models import (
     Case,
     Method,
     PublicationStatus,
+    PublishedReflection,
     Reflection,
-    ReflectionConsent,
+    ReflectionVersion,
 )
 
 SECTION_FIELDS = tuple(name for name, _label in CASE_SECTIONS)
@@ -67,7 +68,7 @@ def _facts(case: Case) -> dict:
     }
 
 
-def _reflection_text(reflections: Iterable[Reflection]) -> str:
+def _reflection_text(reflections: Iterable[Reflection | ReflectionVersion]) -> str:
     return _joined(f"{reflection.body}\n\n{reflection.key_lessons}" for reflection in reflections)
 
 
@@ -86,15 +87,17 @@ def network_document(case: Case) -> dict:
     return doc
 
 
-def archive_document(publication: ArchivePublication, consented: set[int]) -> dict:
-    """Only what was published: the reviewed copy and the reflections with consent."""
+def archive_document(
+    publication: ArchivePublication, reflections: Iterable[ReflectionVersion]
+) -> dict:
+    """Only what was published: the reviewed copy and the reviewed reflection versions."""
     case = publication.case
     doc = {
         **_facts(case),
         "publication_id": str(publication.id),
         "title": publication.title,
         "body": _joined(getattr(publication, field) for field in SECTION_FIELDS),
-        "reflections": _reflection_text(r for r in case.reflections if r.id in consented),
+        "reflections": _reflection_text(reflections),
         "date": _timestamp(publication.published_at),
     }
     doc["digest"] = _digest(doc)
@@ -173,14 +176,20 @@ def _case_query() -> sa.Select:
     )
 
 
-def _consented(session: Session, case_ids: list[int]) -> set[int]:
-    return set(
-        session.scalars(
-            sa.select(ReflectionConsent.reflection_id)
-            .join(Reflection)
-            .where(Reflection.case_id.in_(case_ids))
-        )
+def _published_reflections(
+    session: Session, publication_ids: list[int]
+) -> dict[int, list[ReflectionVersion]]:
+    """Per publication, the reflection versions its public copy holds, oldest reflection first."""
+    found: dict[int, list[ReflectionVersion]] = {}
+    rows = session.execute(
+        sa.select(PublishedReflection.publication_id, ReflectionVersion)
+        .join(ReflectionVersion, ReflectionVersion.id == PublishedReflection.version_id)
+        .where(PublishedReflection.publication_id.in_(publication_ids))
+        .order_by(PublishedReflection.reflection_id)
     )
+    for publication_id, version in rows:
+        found.setdefault(publication_id, []).append(version)
+    return found
 
 
 def _publications(session: Session, case_ids: list[int]) -> dict[int, ArchivePublication]:
@@ -198,9 +207,9 @@ def documents_for(session: Session, case_ids: list[int]) -> tuple[dict[int, dict
     cases = list(session.scalars(_case_query().where(Case.id.in_(case_ids))))
     network = {case.id: network_document(case) for case in cases}
     publications = _publications(session, [case.id for case in cases])
-    consented = _consented(session, list(publications))
+    reflections = _published_reflections(session, [p.id for p in publications.values()])
     archive = {
-        case_id: archive_document(publication, consented)
+        case_id: archive_document(publication, reflections.get(publication.id, []))
         for case_id, publication in publications.items()
     }
     return network, archive

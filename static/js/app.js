@@ -41,6 +41,36 @@
       "Bijgewerkt" + (heading ? ": " + heading.textContent.trim() : ".");
   }
 
+  // Confirmation pages (deliberate actions) open in a dialog: links to them carry
+  // hx-target="#confirm-dialog", and the page's own form then posts as without JavaScript.
+  var dialog = document.createElement("dialog");
+  dialog.id = "confirm-dialog";
+  dialog.className = "confirm-dialog";
+  dialog.setAttribute("aria-labelledby", "confirm-title");
+  document.body.appendChild(dialog);
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target !== dialog) { return; }
+    if (!dialog.open) { dialog.showModal(); }
+    var first = dialog.querySelector("textarea, button[type='submit']");
+    if (first) { first.focus(); }
+  });
+
+  dialog.addEventListener("click", function (event) {
+    var close = event.target.closest("[data-dialog-close]");
+    if (close) { event.preventDefault(); dialog.close(); }
+  });
+
+  dialog.addEventListener("close", function () { dialog.replaceChildren(); });
+
+  // The action was carried out and its answer landed in the page: the dialog is done.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (dialog.open && dialog.contains(event.detail.elt) && event.detail.successful &&
+        event.detail.target !== dialog) {
+      dialog.close();
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var oldTarget = event.detail.target;
     var target = oldTarget && oldTarget.isConnected ? oldTarget : (oldTarget && oldTarget.id ? document.getElementById(oldTarget.id) : null);
