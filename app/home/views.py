@@ -1,4 +1,4 @@
-from flask import jsonify, render_template
+from flask import jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import clock, health
@@ -92,3 +92,9 @@ def healthz():
     checks = health.run_checks()
     healthy = all(outcome == health.OK for outcome in checks.values())
     return jsonify(status="ok" if healthy else "error", checks=checks), 200 if healthy else 503
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask for /favicon.ico even when the page names an SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
