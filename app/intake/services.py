@@ -21,6 +21,7 @@ from app.models import (
     Municipality,
     SizeClass,
     Theme,
+    User,
 )
 from app.models.base import utcnow
 
@@ -128,9 +129,20 @@ class Mix:
     by_province: list[tuple[str, int]]
 
 
+def taking_part() -> sa.ColumnElement[bool]:
+    """A municipality takes a place in the network unless it left: all its accounts closed.
+
+    A just-admitted municipality, whose duo has not accepted the invitations yet, has no
+    accounts at all and does take its place.
+    """
+    has_accounts = sa.exists().where(User.municipality_id == Municipality.id)
+    has_active = sa.exists().where(User.municipality_id == Municipality.id, User.active.is_(True))
+    return sa.or_(~has_accounts, has_active)
+
+
 def network_mix() -> Mix:
     """The municipalities in the network by size class and province."""
-    municipalities = list(db.session.scalars(sa.select(Municipality)))
+    municipalities = list(db.session.scalars(sa.select(Municipality).where(taking_part())))
     sizes = Counter(m.size_class for m in municipalities)
     provinces = Counter(m.province for m in municipalities)
     return Mix(
@@ -172,7 +184,7 @@ def decide(application: Application, status: ApplicationStatus) -> list[Invitati
     )
     if municipality is None:
         maximum = current_app.config["NETWORK_MAX_MUNICIPALITIES"]
-        count = db.session.scalar(sa.select(sa.func.count(Municipality.id)))
+        count = db.session.scalar(sa.select(sa.func.count(Municipality.id)).where(taking_part()))
         if count >= maximum:
             raise IntakeError(
                 f"Het netwerk is vol: er doen al {count} van de maximaal {maximum} gemeenten "
