@@ -113,7 +113,7 @@ def test_intake_flow_end_to_end(app, client, login, organiser, outbox):
     assert response.status_code == 303
     user = db.session.scalar(sa.select(User).where(User.email == "noor@heuvelrade.example.nl"))
     assert user.role == Role.PARTICIPANT and user.municipality_id == municipality.id
-    assert "Goedendag, Noor Claassen" in invitee.get("/").get_data(as_text=True)
+    assert "Hallo Noor" in invitee.get("/").get_data(as_text=True)
     welcome = db.session.scalars(
         sa.select(Notification).where(Notification.user_id == user.id)
     ).all()

@@ -206,7 +206,9 @@ def set_reflection_consent(reflection: Reflection, expert: User, consent: bool) 
     publication = publication_for(reflection.case)
     if publication is not None:
         remark = "gegeven" if consent else "ingetrokken"
-        _log(publication, "reflection-consent", expert, f"reflectie {reflection.id}: {remark}")
+        # The log is read by people: name the reflection by its expert, not by an internal id.
+        whose = expert.display_name + (f" ({expert.organisation})" if expert.organisation else "")
+        _log(publication, "reflection-consent", expert, f"reflectie van {whose}: {remark}")
     db.session.commit()
 
 

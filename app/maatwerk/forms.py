@@ -27,5 +27,5 @@ class WorkSessionForm(BaseForm):
         validators=[Optional(), TEXT_MAX],
         description="Bijvoorbeeld wijkteam, politie, jongerenwerk, woningcorporatie.",
     )
-    aims = TextAreaField("Doelen", validators=[Optional(), TEXT_MAX], description="Markdown.")
-    report = TextAreaField("Verslag", validators=[Optional(), TEXT_MAX], description="Markdown.")
+    aims = TextAreaField("Doelen", validators=[Optional(), TEXT_MAX], description="Opmaak: **vet**, *cursief*, - opsomming")
+    report = TextAreaField("Verslag", validators=[Optional(), TEXT_MAX], description="Opmaak: **vet**, *cursief*, - opsomming")

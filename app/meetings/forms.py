@@ -22,7 +22,7 @@ class MeetingForm(BaseForm):
         validators=[Optional(), Length(max=300)],
         description="Laat leeg zolang de locatie nog niet bekend is: de pagina toont 'volgt nog'.",
     )
-    agenda = TextAreaField("Agenda", validators=[Optional(), TEXT_MAX], description="Markdown.")
+    agenda = TextAreaField("Agenda", validators=[Optional(), TEXT_MAX], description="Opmaak: **vet**, *cursief*, - opsomming")
     cases = MultiCheckboxField("Casussen die besproken worden", coerce=int)
 
     def validate_end_time(self, field) -> None:
@@ -34,7 +34,7 @@ class ReportForm(BaseForm):
     report = TextAreaField(
         "Verslag",
         validators=[DataRequired("Schrijf het verslag."), TEXT_MAX],
-        description="Markdown.",
+        description="Opmaak: **vet**, *cursief*, - opsomming",
     )
     key_insights = TextAreaField(
         "Belangrijkste inzichten",

@@ -15,7 +15,7 @@ class MethodForm(BaseForm):
         "Wat is het?", validators=[DataRequired("Beschrijf kort wat het is."), TEXT_MAX]
     )
     when_useful = TextAreaField(
-        "Wanneer helpt het?", validators=[Optional(), TEXT_MAX], description="Markdown."
+        "Wanneer helpt het?", validators=[Optional(), TEXT_MAX], description="Opmaak: **vet**, *cursief*, - opsomming"
     )
     themes = MultiCheckboxField("Thema's", coerce=int)
     polarisation_kind = RadioField(
@@ -25,7 +25,7 @@ class MethodForm(BaseForm):
     )
     dilemmas = MultiCheckboxField("Dilemma's", coerce=int)
     how_to = TextAreaField(
-        "Hoe pas je het toe?", validators=[Optional(), TEXT_MAX], description="Markdown."
+        "Hoe pas je het toe?", validators=[Optional(), TEXT_MAX], description="Opmaak: **vet**, *cursief*, - opsomming"
     )
     sources = TextAreaField(
         "Bronnen",
