@@ -150,6 +150,7 @@ def minify(css: str) -> str:
 
 
 def main() -> int:
+    packages = (COMPONENT_PACKAGE, TOKENS_PACKAGE)
     with tempfile.TemporaryDirectory() as tmp:
         components = npm_pack(*COMPONENT_PACKAGE, Path(tmp))
         tokens = npm_pack(*TOKENS_PACKAGE, Path(tmp))
@@ -166,7 +167,7 @@ def main() -> int:
         theme = theme_tokens((tokens / "dist" / "theme.css").read_text(), overrides, used)
         theme_css = f".{THEME_CLASS}{{" + ";".join(f"{k}:{v}" for k, v in theme.items()) + "}"
         licence = (components / "LICENSE.md").read_text()
-        versions = f"{COMPONENT_PACKAGE[0]}@{COMPONENT_PACKAGE[1]}, {TOKENS_PACKAGE[0]}@{TOKENS_PACKAGE[1]}"
+        versions = ", ".join(f"{name}@{version}" for name, version in packages)
 
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("nlds-*.css"):
@@ -176,7 +177,9 @@ def main() -> int:
         " Built by scripts/build_assets.py; do not edit. */\n"
     )
     name = f"nlds-{COMPONENT_PACKAGE[1]}.css"
-    (OUT / name).write_text(header + minify(theme_css + html_css + component_css) + "\n")
+    # In a cascade layer, so app.css (unlayered) refines NLDS without a specificity race.
+    css = minify(theme_css + html_css + component_css)
+    (OUT / name).write_text(f"{header}@layer nlds{{{css}}}\n")
     (OUT / "LICENSE-EUPL-1.2.md").write_text(licence)
     print(f"wrote {OUT / name}: {(OUT / name).stat().st_size} bytes, {len(theme)} tokens")
     return 0

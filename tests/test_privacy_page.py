@@ -10,7 +10,15 @@ def test_anonymous_visitors_read_the_privacy_statement(client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<h1>Privacyverklaring</h1>" in html
-    for topic in ("Zoekfunctie", "Grondslag", "logboek", "Cookies", "Back-ups", "register", "Hoe lang"):
+    for topic in (
+        "Zoekfunctie",
+        "Grondslag",
+        "logboek",
+        "Cookies",
+        "Back-ups",
+        "register",
+        "Hoe lang",
+    ):
         assert topic in html
     assert "30 minuten zonder activiteit" in html  # the configured idle timeout
 

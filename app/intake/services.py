@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app import mail
+from app.directory.services import taking_part
 from app.extensions import db
 from app.invitations import services as invitation_services
 from app.models import (
@@ -21,7 +22,6 @@ from app.models import (
     Municipality,
     SizeClass,
     Theme,
-    User,
 )
 from app.models.base import utcnow
 
@@ -127,17 +127,6 @@ class Mix:
     maximum: int
     by_size: list[tuple[str, int]]
     by_province: list[tuple[str, int]]
-
-
-def taking_part() -> sa.ColumnElement[bool]:
-    """A municipality takes a place in the network unless it left: all its accounts closed.
-
-    A just-admitted municipality, whose duo has not accepted the invitations yet, has no
-    accounts at all and does take its place.
-    """
-    has_accounts = sa.exists().where(User.municipality_id == Municipality.id)
-    has_active = sa.exists().where(User.municipality_id == Municipality.id, User.active.is_(True))
-    return sa.or_(~has_accounts, has_active)
 
 
 def network_mix() -> Mix:
