@@ -123,6 +123,7 @@ def _add_case(data: dict, municipality: Municipality, users: dict[str, User]) ->
         polarisation_kind=PolarisationKind(data["polarisation_kind"]),
         status=CaseStatus(data["status"]),
         visibility=visibility,
+        expert_view_requested=data["title"] in EXPERT_VIEW_DEMO,
         created_at=created,
         updated_at=created,
         shared_at=created if visibility != Visibility.DRAFT else None,
@@ -132,13 +133,16 @@ def _add_case(data: dict, municipality: Municipality, users: dict[str, User]) ->
         ),
         **{field: data.get(field, "") for field in SECTION_FIELDS},
     )
-    # Each reaction follows a working day or two after the one before, never in the future.
+    # Reactions come spread over the case's life, the last ones recent, never in the future.
+    reactions = sum(1 + len(c.get("replies", [])) for c in data.get("comments", []))
+    reactions += len(data.get("reflections", []))
+    step = max(1, (today - created.date()).days // (reactions + 1))
     day = created.date()
 
     def next_moment() -> datetime:
         nonlocal day, seed
         seed += 3
-        day = min(day + timedelta(days=1 + seed % 2), today)
+        day = min(day + timedelta(days=step), today)
         return min(max(office_hours(day, seed), created), utcnow())
 
     moment = created
@@ -198,9 +202,6 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
         for case_data in data["cases"]
     )
     db.session.flush()
-    for title in EXPERT_VIEW_DEMO if added else ():
-        if case := db.session.scalar(sa.select(Case).where(Case.title == title)):
-            case.expert_view_requested = True
     load_network(users[data["organiser"]["email"]], users[data["experts"][0]["email"]])
     db.session.commit()
     _publish_demo(users[data["organiser"]["email"]])
