@@ -41,6 +41,8 @@ def backdate_publication(publication: ArchivePublication, days_ago: int) -> None
         publication.consent_at = published - timedelta(days=steps["consented"])
     if publication.published_at:
         publication.published_at = published
+    # Publishing changed the case's visibility, which stamped it as updated today.
+    publication.case.updated_at = min(publication.case.updated_at, published)
     for event in publication.events:
         event.at = published - timedelta(days=steps.get(event.action, 0))
     for consent in db.session.scalars(

@@ -41,6 +41,7 @@
     if (menu && wide.matches) { menu.open = true; }
   }
   wide.addEventListener("change", syncMenu);
+  window.addEventListener("resize", function () { scrollableTables(document); });
   document.addEventListener("keydown", function (event) {
     var menu = document.querySelector(".site-menu[open]");
     if (event.key === "Escape" && menu && !wide.matches) {
@@ -54,7 +55,27 @@
     root.querySelectorAll("main table").forEach(function (table) {
       if (table.scrollWidth > table.clientWidth + 1 && !table.hasAttribute("tabindex")) {
         table.setAttribute("tabindex", "0");
+        table.classList.add("scrolls");
       }
+    });
+  }
+
+  // Stacked table rows on a phone name each cell by its column.
+  function labelTableCells(root) {
+    root.querySelectorAll("main table.data-table").forEach(function (table) {
+      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        // A column named only for screen readers (e.g. "Acties") needs no visible label.
+        var hidden = th.querySelector(".visually-hidden");
+        return hidden && hidden.textContent.trim() === th.textContent.trim() ? "" : th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          var name = names[index];
+          if (name && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", /[?:]$/.test(name) ? name : name + ":");
+          }
+        });
+      });
     });
   }
 
@@ -67,6 +88,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     syncMenu();
+    labelTableCells(document);
     scrollableTables(document);
     focusErrorSummary(document);
   });
@@ -105,6 +127,7 @@
     var config = event.detail.requestConfig;
     var verb = config && config.verb ? config.verb.toLowerCase() : "get";
     announce(target, verb);
+    labelTableCells(target);
     scrollableTables(target);
     var invalid = target.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); return; }

@@ -91,6 +91,14 @@ def main_pages(role: str, ids: dict[str, int]) -> list[str]:
     }[role]
 
 
+def _resize(page: Page, width: int, height: int) -> None:
+    """Resize and let the page handle it (layout, then its resize listeners) before looking."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+
+
 def _sideways(page: Page) -> int:
     """How many CSS px the page scrolls sideways (0 when it reflows)."""
     return page.evaluate(
@@ -120,15 +128,15 @@ def test_every_main_page_reflows_and_passes_axe(browser: Browser, demo: DemoServ
     problems: dict[str, list[str]] = {}
     try:
         for path in main_pages(role, demo.ids):
-            page.set_viewport_size({"width": DESKTOP, "height": 900})
+            _resize(page, DESKTOP, 900)
             page.goto(path)
             expect(page.locator("h1")).to_have_count(1)
             found = [f"{DESKTOP}px: {v}" for v in _axe(page)]
             screenshot(page, f"{role}_d_{path}")
-            page.set_viewport_size({"width": PHONE, "height": 844})
+            _resize(page, PHONE, 844)
             found += [f"{PHONE}px: {v}" for v in _axe(page)]
             screenshot(page, f"{role}_m_{path}")
-            page.set_viewport_size({"width": NARROWEST, "height": 800})
+            _resize(page, NARROWEST, 800)
             if overflow := _sideways(page):
                 found.append(f"{NARROWEST}px: scrolls {overflow}px sideways")
             if found:
