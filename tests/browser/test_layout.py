@@ -205,6 +205,24 @@ def test_error_summary_links_each_error_and_takes_focus(browser: Browser, demo: 
         context.close()
 
 
+def test_a_case_prints_without_menus_and_with_links_written_out(browser: Browser, demo: DemoServer):
+    context = new_context(browser, demo)
+    try:
+        page = sign_in(context, "sanne")
+        page.goto(f"/cases/{demo.ids['long_case']}")
+        page.emulate_media(media="print")
+        expect(page.locator("header.site-header")).to_be_hidden()
+        expect(page.locator("#comment-form")).to_be_hidden()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        written_out = page.evaluate(
+            """() => [...document.querySelectorAll('main a[href^="/"]')].some(
+                a => getComputedStyle(a, '::after').content.includes(a.getAttribute('href')))"""
+        )
+        assert written_out
+    finally:
+        context.close()
+
+
 # Writes to the demo; kept last in the module.
 def test_focus_lands_on_the_new_comment_after_posting_with_the_keyboard(
     browser: Browser, demo: DemoServer
