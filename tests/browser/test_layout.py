@@ -7,6 +7,7 @@
 Set SCREENSHOTS=screenshots to keep a picture of every page at both widths.
 """
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.demo_server import DemoServer, demo_server, new_context, screenshot, sign_in
+from tests.browser.test_case_flow import HTMX_IDLE
 
 AXE = Axe()
 AXE_OPTIONS = {
@@ -201,6 +203,27 @@ def test_error_summary_links_each_error_and_takes_focus(browser: Browser, demo: 
         assert links.count() >= 3
         links.filter(has_text="Titel").first.click()
         expect(page.get_by_label("Titel", exact=True)).to_be_focused()
+    finally:
+        context.close()
+
+
+def test_filtering_on_purpose_moves_focus_to_the_results_heading(
+    browser: Browser, demo: DemoServer
+):
+    context = new_context(browser, demo)
+    try:
+        page = sign_in(context, "sanne")
+        page.goto("/cases")
+        theme = page.get_by_label("Thema", exact=True)
+        theme.focus()
+        theme.select_option("jongerengroepen")
+        # Choosing a filter updates the list in place, and the focus stays on the choice...
+        expect(page).to_have_url(re.compile(r"theme=jongerengroepen"))
+        page.wait_for_function(HTMX_IDLE)
+        expect(page.locator("#results-heading")).not_to_be_focused()
+        # ...asking for the results with the button lands on the heading that counts them.
+        page.get_by_role("button", name="Filteren").click()
+        expect(page.locator("#results-heading")).to_be_focused()
     finally:
         context.close()
 
