@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run serve loadtest bench test test-postgres lint format install install-dev clean
+.PHONY: run serve loadtest bench test test-postgres lint format install install-dev clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Rebuild the vendored NL Design System stylesheet from its pinned npm packages (needs npm;
+# development only: the app and `make run` use the committed static/vendor/nlds/ files).
+assets: install
+	$(BIN)/python scripts/build_assets.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

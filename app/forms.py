@@ -7,6 +7,10 @@ from wtforms import SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+# The hint under every text field that takes formatting: the three things people use, without
+# the word "Markdown", which means nothing to most readers.
+FORMAT_HINT = "Opmaak: **vet**, *cursief*, - opsomming"
+
 
 class BaseForm(FlaskForm):
     """Every form: WTForms' own messages (invalid choice, number, date ...) in Dutch."""

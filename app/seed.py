@@ -4,11 +4,12 @@ Loading is idempotent: what already exists (matched by name, e-mail or title) is
 """
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from app import clock
 from app.admin.services import create_user
 from app.archive import services as archive_services
 from app.auth.services import find_user_by_email, hash_password
@@ -30,22 +31,42 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.search import indexer
-from app.seed_network import load_network
+from app.seed_network import load_network, office_hours
+from app.seed_story import backdate_publication, demo_notifications
 
 DEMO_FILE = Path(__file__).parent / "seed_data" / "demo.json"
 DEMO_PASSWORD = "casusplein-demo"
 
-# Demo cases taken through the archive workflow, so the public archive is not empty.
-# (title, expert reflections published with consent?, publish or leave waiting for review)
+# Demo cases taken through the archive workflow, so the public archive is worth searching:
+# every theme, with the experts' reflections published with their consent.
+# (title, expert reflections published with consent?)
 ARCHIVE_DEMO = (
     ("Van een kolkende dorpshuisavond naar 60 keukentafels: het azc-plan in Boekweitveen", True),
     ("Windpark Biezendijk: de opbrengst delen om vertrouwen te winnen", True),
     ("Straatcoaches, jongeren en ouderen in het Bieskensplantsoen", True),
-    ("Het energieloket dat niemand vertrouwde: energiearmoede in Zuidervliet-West", False),
+    ("Het energieloket dat niemand vertrouwde: energiearmoede in Zuidervliet-West", True),
+    ("Nieuwe buren, oude bewoners: spanning in de Spoorwijk na de renovatie", True),
+    ("Voorleesuur met een dragartiest in de bibliotheek en de online storm daarna", True),
+    ("Noodopvang in sporthal De Kamp: een informatieavond die uit de hand liep", True),
+    ("Statushouders en de wachtlijst: het verhaal van 'die ene woning' in de Eikenlaan", True),
+    ("Een TikTok-filmpje en twee jongerengroepen: Havenkwartier tegen De Kreek", True),
+    ("Windpark Hesselinger Esch: een dorp in tweeën", True),
+    ("Stikstof en de omgekeerde vlag: boerenboosheid aan de deur van het gemeentehuis", True),
+    (
+        "Genderneutrale toiletten in het nieuwe zwembad: van raadsdebat naar straatprotest",
+        True,
+    ),
+    ("Recreatiewoningen, arbeidsmigranten en de wachtlijst in Kreekzande", False),
 )
 # Proposed and consented, waiting for the organiser's review.
 ARCHIVE_DEMO_WAITING = (
     "Een burgerberaad over woningbouw in polder De Weerd: wie zit er aan tafel?",
+)
+# Shared cases whose duo asked the experts for a view and got none yet.
+EXPERT_VIEW_DEMO = (
+    "Hangjongeren bij winkelcentrum De Hoeve: camera's of gesprek?",
+    "De buurtsuper die verdween: verdringing en vervreemding in Lekstede-Noord",
+    "Statushouders in de kleine kernen: de dorpsraad als bondgenoot?",
 )
 
 
@@ -90,7 +111,10 @@ def _add_case(data: dict, municipality: Municipality, users: dict[str, User]) ->
     )
     if exists:
         return False
-    created = utcnow() - timedelta(days=data["days_ago"], hours=len(data["title"]) % 9)
+    # Cases, comments and reflections are written on working days, during office hours.
+    today = clock.today()
+    seed = len(data["title"])
+    created = office_hours(today - timedelta(days=data["days_ago"]), seed)
     visibility = Visibility(data["visibility"])
     case = Case(
         title=data["title"],
@@ -99,6 +123,7 @@ def _add_case(data: dict, municipality: Municipality, users: dict[str, User]) ->
         polarisation_kind=PolarisationKind(data["polarisation_kind"]),
         status=CaseStatus(data["status"]),
         visibility=visibility,
+        expert_view_requested=data["title"] in EXPERT_VIEW_DEMO,
         created_at=created,
         updated_at=created,
         shared_at=created if visibility != Visibility.DRAFT else None,
@@ -108,15 +133,26 @@ def _add_case(data: dict, municipality: Municipality, users: dict[str, User]) ->
         ),
         **{field: data.get(field, "") for field in SECTION_FIELDS},
     )
-    step = timedelta(hours=7)
+    # Reactions come spread over the case's life, the last ones recent, never in the future.
+    reactions = sum(1 + len(c.get("replies", [])) for c in data.get("comments", []))
+    reactions += len(data.get("reflections", []))
+    step = max(1, (today - created.date()).days // (reactions + 1))
+    day = created.date()
+
+    def next_moment() -> datetime:
+        nonlocal day, seed
+        seed += 3
+        day = min(day + timedelta(days=step), today)
+        return min(max(office_hours(day, seed), created), utcnow())
+
     moment = created
     for comment_data in data.get("comments", []):
-        moment += step
+        moment = next_moment()
         comment = Comment(
             author=users[comment_data["author"]], body=comment_data["body"], created_at=moment
         )
         for reply_data in comment_data.get("replies", []):
-            moment += step
+            moment = next_moment()
             comment.replies.append(
                 Comment(
                     case=case,
@@ -127,7 +163,7 @@ def _add_case(data: dict, municipality: Municipality, users: dict[str, User]) ->
             )
         case.comments.append(comment)
     for reflection_data in data.get("reflections", []):
-        moment += step
+        moment = next_moment()
         case.reflections.append(
             Reflection(
                 author=users[reflection_data["expert"]],
@@ -168,9 +204,12 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
     db.session.flush()
     load_network(users[data["organiser"]["email"]], users[data["experts"][0]["email"]])
     db.session.commit()
-    # The cases were loaded without the services' events, so the index is built in one go.
-    indexer.rebuild()
     _publish_demo(users[data["organiser"]["email"]])
+    if added:
+        demo_notifications(users)
+    # The cases were loaded without the services' events, and the publications were dated
+    # back afterwards, so the index is built in one go from the database.
+    indexer.rebuild()
     return {"cases_added": added, "users": len(users)}
 
 
@@ -186,7 +225,7 @@ def _publish_demo(organiser: User) -> None:
     ticked = [key for key, _label in archive_services.CHECKLIST]
     wanted = [(title, True, consent) for title, consent in ARCHIVE_DEMO]
     wanted += [(title, False, False) for title in ARCHIVE_DEMO_WAITING]
-    for title, publish, reflection_consent in wanted:
+    for number, (title, publish, reflection_consent) in enumerate(wanted):
         case = db.session.scalar(sa.select(Case).where(Case.title == title))
         if case is None or archive_services.publication_for(case) is not None:
             continue
@@ -196,3 +235,5 @@ def _publish_demo(organiser: User) -> None:
         publication = _propose_with_consent(case)
         if publish:
             archive_services.publish(publication, organiser, ticked)
+        # Published over the past weeks, one after the other, not all today.
+        backdate_publication(publication, days_ago=3 + 4 * (len(wanted) - number))

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
-from app import permissions
+from app import navigation, permissions
 from app.markdown import render_markdown
 
 MONTHS = (
@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
         shortdate=format_short_date,
         hhmm=format_time,
     )
+    app.jinja_env.globals.update(aria_current=navigation.aria_current)
     # Permission checks decide which buttons a page offers; the views enforce them again.
     app.jinja_env.globals.update(
         can_edit_case=permissions.can_edit_case,

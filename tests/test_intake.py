@@ -113,7 +113,7 @@ def test_intake_flow_end_to_end(app, client, login, organiser, outbox):
     assert response.status_code == 303
     user = db.session.scalar(sa.select(User).where(User.email == "noor@heuvelrade.example.nl"))
     assert user.role == Role.PARTICIPANT and user.municipality_id == municipality.id
-    assert "Goedendag, Noor Claassen" in invitee.get("/").get_data(as_text=True)
+    assert "Hallo Noor" in invitee.get("/").get_data(as_text=True)
     welcome = db.session.scalars(
         sa.select(Notification).where(Notification.user_id == user.id)
     ).all()
@@ -204,6 +204,26 @@ def test_thirteenth_municipality_is_refused(
     client.post(f"/intake/{application.id}/decide", data={"status": "waitlisted"})
     db.session.refresh(application)
     assert application.status == ApplicationStatus.WAITLISTED
+
+
+def test_a_municipality_that_left_frees_its_place(
+    app, client, login, organiser, make_municipality, make_user, make_application
+):
+    """When all accounts of a municipality are closed it no longer takes a place; a just
+    admitted one, whose duo has no accounts yet, does."""
+    app.config["NETWORK_MAX_MUNICIPALITIES"] = 2
+    left = make_municipality(name="Vertrokkendorp")
+    make_user(municipality=left, active=False)
+    make_user(municipality=left, active=False)
+    staying = make_municipality(name="Blijfdorp")
+    make_user(municipality=staying)
+    make_user(municipality=staying, active=False)
+    first, second = make_application(), make_application()
+    login(organiser)
+    assert client.post(f"/intake/{first.id}/decide", data={"status": "admitted"}).status_code == 303
+    refused = client.post(f"/intake/{second.id}/decide", data={"status": "admitted"})
+    assert refused.status_code == 422
+    assert "2 van de maximaal 2" in refused.get_data(as_text=True)
 
 
 def test_cap_is_configurable(app, client, login, organiser, make_municipality, make_application):

@@ -8,7 +8,7 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 from flask_login import current_user
 
 from app import htmx
-from app.archive import bp, catalogue, feeds, services
+from app.archive import bp, catalogue, feeds, portal, services
 from app.models import CASE_SECTIONS
 from app.permissions import can_read_archive
 from app.search import services as search_services
@@ -56,7 +56,7 @@ def _publication_url(publication) -> str:
 def index():
     return render_template(
         "archive/index.html",
-        browse=catalogue.browse(),
+        portal=portal.portal(),
         recent=catalogue.recent(RECENT_LIMIT),
         methods=catalogue.public_methods(),
     )
@@ -85,6 +85,7 @@ def detail(publication_id: int):
         case=publication.case,
         sections=CASE_SECTIONS,
         reflections=catalogue.published_reflections(publication),
+        methods=portal.public_methods_of(publication),
         similar=search_services.similar_cases(current_user, publication.case_id, archive=True),
         similar_in_archive=True,
     )

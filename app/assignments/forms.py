@@ -1,7 +1,7 @@
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import BaseForm
+from app.forms import FORMAT_HINT, BaseForm
 
 
 class AssignmentForm(BaseForm):
@@ -11,7 +11,7 @@ class AssignmentForm(BaseForm):
     instructions = TextAreaField(
         "Instructies",
         validators=[DataRequired("Beschrijf de opdracht."), Length(max=20_000)],
-        description="Markdown.",
+        description=FORMAT_HINT,
     )
     meeting = SelectField("Ter voorbereiding op", validators=[Optional()])
     due_date = DateField(
@@ -25,7 +25,8 @@ class ResponseForm(BaseForm):
     body = TextAreaField(
         "Jullie antwoord",
         validators=[DataRequired("Schrijf eerst jullie antwoord."), Length(max=20_000)],
-        description="Markdown. Beide duoleden kunnen dit antwoord bewerken tot de inleverdatum.",
+        description="Beide duoleden kunnen dit antwoord bewerken tot de inleverdatum. "
+        + FORMAT_HINT,
     )
     case = SelectField("Hoort bij casus", validators=[Optional()])
     # The version the writer started from: a newer saved version means someone else saved.

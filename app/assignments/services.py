@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import events
+from app.directory.services import taking_part
 from app.extensions import db
 from app.markdown import render_markdown
 from app.models import Assignment, AssignmentResponse, Case, Meeting, Municipality, User
@@ -184,7 +185,11 @@ class HandIn:
 def hand_in_overview(assignment: Assignment) -> list[HandIn]:
     """Every municipality of the network, with its response if it handed one in."""
     by_municipality = {response.municipality_id: response for response in responses(assignment)}
-    municipalities = db.session.scalars(sa.select(Municipality).order_by(Municipality.name))
+    municipalities = db.session.scalars(
+        sa.select(Municipality)
+        .where(sa.or_(taking_part(), Municipality.id.in_(by_municipality)))
+        .order_by(Municipality.name)
+    )
     return [HandIn(m, by_municipality.get(m.id)) for m in municipalities]
 
 
@@ -214,7 +219,7 @@ def open_for(municipality_id: int, today: date) -> list[OpenAssignment]:
 
 def handed_in_counts(today: date, limit: int = 5) -> list[tuple[Assignment, int, int]]:
     """For the organiser dashboard: recent assignments with handed-in and total counts."""
-    total = db.session.scalar(sa.select(sa.func.count(Municipality.id)))
+    total = db.session.scalar(sa.select(sa.func.count(Municipality.id)).where(taking_part()))
     assignments = db.session.scalars(
         sa.select(Assignment)
         .where(Assignment.due_date >= today - timedelta(days=30))

@@ -12,6 +12,7 @@ from app.permissions import (
     can_read_response,
     can_respond_to_assignments,
 )
+from app.templating import format_short_date
 
 bp.before_request(guards.network_members_only)
 
@@ -45,7 +46,7 @@ def edit(assignment_id: int | None = None):
     assignment = _assignment_or_404(assignment_id) if assignment_id is not None else None
     form = AssignmentForm(obj=assignment) if request.method == "GET" else AssignmentForm()
     form.meeting.choices = options(
-        ((str(m.id), f"{m.title} ({m.date:%d-%m-%Y})") for m in services.meetings()),
+        ((str(m.id), f"{m.title} ({format_short_date(m.date)})") for m in services.meetings()),
         empty_label="Geen bijeenkomst",
     )
     if assignment is not None and request.method == "GET":

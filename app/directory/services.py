@@ -6,6 +6,17 @@ from app.models import Case, Municipality, Role, Theme, User, case_themes
 from app.permissions import AnyUser, readable_cases_clause
 
 
+def taking_part() -> sa.ColumnElement[bool]:
+    """A municipality takes a place in the network unless it left: all its accounts closed.
+
+    A just-admitted municipality, whose duo has not accepted the invitations yet, has no
+    accounts at all and does take its place.
+    """
+    has_accounts = sa.exists().where(User.municipality_id == Municipality.id)
+    has_active = sa.exists().where(User.municipality_id == Municipality.id, User.active.is_(True))
+    return sa.or_(~has_accounts, has_active)
+
+
 def themes_with_counts(user: AnyUser) -> list[tuple[Theme, int]]:
     """Every theme with the number of cases this user may read in it."""
     readable = (

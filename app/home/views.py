@@ -1,7 +1,8 @@
-from flask import jsonify, render_template
+from flask import jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import clock, health
+from app.archive import portal
 from app.archive import services as archive_services
 from app.assignments import services as assignment_services
 from app.cases import services as case_services
@@ -9,7 +10,7 @@ from app.home import bp, services
 from app.intake import services as intake_services
 from app.meetings import services as meeting_services
 from app.models import Role, Visibility
-from app.permissions import is_network_member
+from app.permissions import can_read_archive, is_network_member
 from app.reflections import services as reflection_services
 
 RECENT_LIMIT = 8
@@ -53,7 +54,9 @@ def _organiser_context(today) -> dict:
 @bp.get("/")
 def index():
     if not is_network_member(current_user):
-        return render_template("home/welcome.html")
+        # The front door of the archive for other municipalities, its main audience.
+        entry = portal.portal(with_lessons=False) if can_read_archive(current_user) else None
+        return render_template("home/welcome.html", portal=entry)
     drafts = case_services.CaseCards([], {})
     if current_user.municipality_id is not None:
         drafts = case_services.recent_cases(
@@ -92,3 +95,9 @@ def healthz():
     checks = health.run_checks()
     healthy = all(outcome == health.OK for outcome in checks.values())
     return jsonify(status="ok" if healthy else "error", checks=checks), 200 if healthy else 503
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask for /favicon.ico even when the page names an SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

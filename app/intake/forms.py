@@ -74,7 +74,7 @@ class ApplicationForm(BaseForm):
     local_issues = TextAreaField(
         "Wat speelt er lokaal?",
         validators=[Optional(), Length(max=5000, message="Maximaal 5.000 tekens.")],
-        description="Kort de actuele vraagstukken rond polarisatie en vertrouwen.",
+        description="Beschrijf kort de actuele vraagstukken rond polarisatie en vertrouwen.",
     )
     wants_maatwerk = BooleanField(
         "We hebben ook interesse in maatwerk-ondersteuning (twee lokale werksessies)"

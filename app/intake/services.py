@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app import mail
 from app.audit.services import record
+from app.directory.services import taking_part
 from app.extensions import db
 from app.invitations import services as invitation_services
 from app.models import (
@@ -135,7 +136,7 @@ class Mix:
 
 def network_mix() -> Mix:
     """The municipalities in the network by size class and province."""
-    municipalities = list(db.session.scalars(sa.select(Municipality)))
+    municipalities = list(db.session.scalars(sa.select(Municipality).where(taking_part())))
     sizes = Counter(m.size_class for m in municipalities)
     provinces = Counter(m.province for m in municipalities)
     return Mix(
@@ -213,7 +214,7 @@ def decide(
             "bevestiging toe aan de bestaande gemeente."
         )
     maximum = current_app.config["NETWORK_MAX_MUNICIPALITIES"]
-    count = db.session.scalar(sa.select(sa.func.count(Municipality.id)))
+    count = db.session.scalar(sa.select(sa.func.count(Municipality.id)).where(taking_part()))
     if count >= maximum:
         raise IntakeError(
             f"Het netwerk is vol: er doen al {count} van de maximaal {maximum} gemeenten "

@@ -1,7 +1,7 @@
 from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import BaseForm, options
+from app.forms import FORMAT_HINT, BaseForm, options
 from app.models import MaatwerkStatus
 
 TEXT_MAX = Length(max=20_000, message="Maximaal 20.000 tekens.")
@@ -27,5 +27,5 @@ class WorkSessionForm(BaseForm):
         validators=[Optional(), TEXT_MAX],
         description="Bijvoorbeeld wijkteam, politie, jongerenwerk, woningcorporatie.",
     )
-    aims = TextAreaField("Doelen", validators=[Optional(), TEXT_MAX], description="Markdown.")
-    report = TextAreaField("Verslag", validators=[Optional(), TEXT_MAX], description="Markdown.")
+    aims = TextAreaField("Doelen", validators=[Optional(), TEXT_MAX], description=FORMAT_HINT)
+    report = TextAreaField("Verslag", validators=[Optional(), TEXT_MAX], description=FORMAT_HINT)

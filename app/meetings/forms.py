@@ -1,7 +1,7 @@
 from wtforms import DateField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import BaseForm, MultiCheckboxField
+from app.forms import FORMAT_HINT, BaseForm, MultiCheckboxField
 
 TEXT_MAX = Length(max=20_000, message="Maximaal 20.000 tekens.")
 
@@ -22,7 +22,7 @@ class MeetingForm(BaseForm):
         validators=[Optional(), Length(max=300)],
         description="Laat leeg zolang de locatie nog niet bekend is: de pagina toont 'volgt nog'.",
     )
-    agenda = TextAreaField("Agenda", validators=[Optional(), TEXT_MAX], description="Markdown.")
+    agenda = TextAreaField("Agenda", validators=[Optional(), TEXT_MAX], description=FORMAT_HINT)
     cases = MultiCheckboxField("Casussen die besproken worden", coerce=int)
 
     def validate_end_time(self, field) -> None:
@@ -34,7 +34,7 @@ class ReportForm(BaseForm):
     report = TextAreaField(
         "Verslag",
         validators=[DataRequired("Schrijf het verslag."), TEXT_MAX],
-        description="Markdown.",
+        description=FORMAT_HINT,
     )
     key_insights = TextAreaField(
         "Belangrijkste inzichten",

@@ -180,7 +180,8 @@ def attendance_overview(meeting: Meeting) -> list[MunicipalityAttendance]:
             for user in municipality.members
             if user.role == Role.PARTICIPANT and user.active
         ]
-        overview.append(MunicipalityAttendance(municipality, members))
+        if members:  # a municipality that left the network has no one left to come
+            overview.append(MunicipalityAttendance(municipality, members))
     return overview
 
 

@@ -1,7 +1,7 @@
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import BaseForm, MultiCheckboxField, options
+from app.forms import FORMAT_HINT, BaseForm, MultiCheckboxField, options
 from app.models import PolarisationKind
 
 TEXT_MAX = Length(max=20_000, message="Maximaal 20.000 tekens.")
@@ -15,7 +15,7 @@ class MethodForm(BaseForm):
         "Wat is het?", validators=[DataRequired("Beschrijf kort wat het is."), TEXT_MAX]
     )
     when_useful = TextAreaField(
-        "Wanneer helpt het?", validators=[Optional(), TEXT_MAX], description="Markdown."
+        "Wanneer helpt het?", validators=[Optional(), TEXT_MAX], description=FORMAT_HINT
     )
     themes = MultiCheckboxField("Thema's", coerce=int)
     polarisation_kind = RadioField(
@@ -25,7 +25,7 @@ class MethodForm(BaseForm):
     )
     dilemmas = MultiCheckboxField("Dilemma's", coerce=int)
     how_to = TextAreaField(
-        "Hoe pas je het toe?", validators=[Optional(), TEXT_MAX], description="Markdown."
+        "Hoe pas je het toe?", validators=[Optional(), TEXT_MAX], description=FORMAT_HINT
     )
     sources = TextAreaField(
         "Bronnen",

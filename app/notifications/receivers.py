@@ -13,6 +13,7 @@ from app.models import (
     User,
 )
 from app.notifications import services
+from app.templating import format_short_date
 from app.urls import path_for
 
 
@@ -65,7 +66,7 @@ def _on_assignment(assignment: Assignment, action: str) -> None:
         NotificationKind.NEW_ASSIGNMENT,
         f"Nieuwe opdracht: {assignment.title}",
         path_for("assignments.detail", assignment_id=assignment.id),
-        f"Inleveren uiterlijk {assignment.due_date:%d-%m-%Y}.",
+        f"Inleveren uiterlijk {format_short_date(assignment.due_date)}.",
     )
 
 

@@ -172,6 +172,7 @@ def test_case_is_shared_discussed_and_reflected_on(
     )
     expect(reflection.locator("strong")).to_have_text("verticale polarisatie")
     expect(reflection.locator(".key-lessons li")).to_have_text("Begin bij de frontlijnwerkers")
+    expect(reflection).to_be_focused()  # keyboard and screen-reader users land on it
     expect(reflections).not_to_contain_text("Nog geen reflectie")
     expect(eva.locator("#reflection-form").get_by_label("Reflectie", exact=True)).to_have_value("")
     assert_not_reloaded(eva, case_url)

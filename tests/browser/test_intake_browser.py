@@ -99,7 +99,7 @@ def test_organiser_admits_and_participant_accepts_invitation(live, browser: Brow
         invitee.get_by_label("Kies een wachtwoord").fill(PASSWORD)
         invitee.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
         invitee.get_by_role("button", name="Account aanmaken").click()
-        expect(invitee.get_by_role("heading", level=1)).to_have_text("Goedendag, Fenna Bakker")
+        expect(invitee.get_by_role("heading", level=1)).to_have_text("Hallo Fenna")
         expect(invitee.locator("#notification-badge")).to_contain_text("1")
 
         # The link is single use: opening it again explains what to do instead.

@@ -1,0 +1,60 @@
+"""Which main-menu item the current page belongs to, so the menu can mark it (aria-current)."""
+
+from flask import request
+
+# Menu item -> the endpoints (or whole blueprints, ending in '.') whose pages it stands for.
+SECTIONS = {
+    "home": ("home.index",),
+    "cases": (
+        "cases.",
+        "comments.",
+        "reflections.",
+        "methods.link",
+        "methods.unlink",
+        "archive.propose",
+        "archive.consent",
+        "archive.resubmit",
+        "archive.withdraw",
+        "archive.reflection_consent",
+    ),
+    "themes": ("directory.themes",),
+    "municipalities": ("directory.municipalities", "directory.municipality"),
+    "meetings": ("meetings.",),
+    "assignments": ("assignments.",),
+    "methods": ("methods.",),
+    "maatwerk": ("maatwerk.",),
+    "search": ("search.index",),
+    "archive_review": (
+        "archive.review_queue",
+        "archive.review",
+        "archive.unpublish",
+        "archive.network_state",
+    ),
+    "archive": ("archive.",),
+    "intake": ("intake.board", "intake.detail", "intake.decide", "intake.notes", "intake.plan"),
+    "apply": ("intake.apply", "intake.thanks"),
+    "admin": ("admin.", "audit.", "privacy.erasure_requests", "privacy.erase", "search.synonyms"),
+    "notifications": ("notifications.index",),
+    "account": ("mfa.", "auth.change_password", "privacy.mine", "notifications.preferences"),
+    "login": ("auth.login",),
+}
+
+
+def current_section(endpoint: str | None) -> str | None:
+    """The first menu item whose endpoints match; exact endpoints win over blueprints."""
+    if not endpoint:
+        return None
+    for section, endpoints in SECTIONS.items():
+        if endpoint in endpoints:
+            return section
+    for section, endpoints in SECTIONS.items():
+        if any(name.endswith(".") and endpoint.startswith(name) for name in endpoints):
+            return section
+    return None
+
+
+def aria_current(section: str, endpoint: str) -> str:
+    """'page' on the menu item's own page, 'true' elsewhere in its section, '' outside it."""
+    if current_section(request.endpoint) != section:
+        return ""
+    return "page" if request.endpoint == endpoint and not request.view_args else "true"
