@@ -222,8 +222,11 @@ def test_a_municipality_that_left_frees_its_place(
     login(organiser)
     assert client.post(f"/intake/{first.id}/decide", data={"status": "admitted"}).status_code == 303
     refused = client.post(f"/intake/{second.id}/decide", data={"status": "admitted"})
-    assert refused.status_code == 422
-    assert "2 van de maximaal 2" in refused.get_data(as_text=True)
+    # A refused decision sends the browser back to the application, with the reason.
+    assert refused.status_code == 303
+    assert "2 van de maximaal 2" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    db.session.refresh(second)
+    assert second.status != ApplicationStatus.ADMITTED
 
 
 def test_cap_is_configurable(app, client, login, organiser, make_municipality, make_application):
