@@ -77,7 +77,9 @@ BUDGETS = {
     # user, count, cases with their counts and municipality, themes, unread, network closure.
     "case list": 6,
     "search page": 6,
-    "archive case page": 7,
+    # publication with its case, themes, dilemmas, reviewed reflections (+ versions, authors),
+    # the public methods used, and the similar cases' change-log check.
+    "archive case page": 8,
     Role.PARTICIPANT: 12,
     Role.EXPERT: 8,
     Role.ORGANISER: 13,

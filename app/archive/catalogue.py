@@ -63,20 +63,30 @@ def all_published() -> list[ArchivePublication]:
 def published_reflections(publication: ArchivePublication) -> list[PublishedReflection]:
     """The reflections of the public copy, each in the version the organiser reviewed; their
     authors are shown by organisation only."""
-    return list(
-        db.session.scalars(
-            sa.select(PublishedReflection)
-            .join(PublishedReflection.reflection)
-            .where(PublishedReflection.publication_id == publication.id)
-            .order_by(Reflection.created_at, Reflection.id)
-            .options(
-                selectinload(PublishedReflection.version),
-                selectinload(PublishedReflection.reflection)
-                .selectinload(Reflection.author)
-                .load_only(User.organisation),
-            )
+    return reflections_by_publication([publication])[publication.id]
+
+
+def reflections_by_publication(
+    publications: list[ArchivePublication],
+) -> dict[int, list[PublishedReflection]]:
+    """`published_reflections` for several publications in one query (exports, the portal)."""
+    found: dict[int, list[PublishedReflection]] = {p.id: [] for p in publications}
+    if not found:
+        return found
+    for row in db.session.scalars(
+        sa.select(PublishedReflection)
+        .join(PublishedReflection.reflection)
+        .where(PublishedReflection.publication_id.in_(found))
+        .order_by(Reflection.created_at, Reflection.id)
+        .options(
+            selectinload(PublishedReflection.version),
+            selectinload(PublishedReflection.reflection)
+            .selectinload(Reflection.author)
+            .load_only(User.organisation),
         )
-    )
+    ):
+        found[row.publication_id].append(row)
+    return found
 
 
 @dataclass(frozen=True)
@@ -168,7 +178,9 @@ def export_records(url_for_publication) -> list[dict]:
     licence = current_app.config["ARCHIVE_LICENCE"]
     licence_url = current_app.config["ARCHIVE_LICENCE_URL"]
     records = []
-    for publication in all_published():
+    publications = all_published()
+    reflections = reflections_by_publication(publications)
+    for publication in publications:
         case = publication.case
         records.append(
             {
@@ -190,7 +202,7 @@ def export_records(url_for_publication) -> list[dict]:
                         "body": reflection.body,
                         "key_lessons": reflection.key_lessons,
                     }
-                    for reflection in published_reflections(publication)
+                    for reflection in reflections[publication.id]
                 ],
                 "licence": licence,
                 "licence_url": licence_url,

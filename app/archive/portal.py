@@ -76,22 +76,26 @@ def _themes(browse: dict, with_lessons: bool) -> list[ThemeEntry]:
     """Every theme in the archive with its description, its latest cases and what the network
     learned about it: the key lessons of the published reflections, then of the outcomes."""
     counted = {item.value: item.count for item in browse["theme"]}
-    entries = []
-    for theme in db.session.scalars(
-        sa.select(Theme).where(Theme.slug.in_(counted)).order_by(Theme.name)
-    ):
-        entry = ThemeEntry(theme.slug, theme.name, theme.description, counted[theme.slug])
-        if not with_lessons:
-            entries.append(entry)
-            continue
-        entry.cases = catalogue.recent(CASES_PER_THEME, theme.slug)
+    entries = [
+        ThemeEntry(theme.slug, theme.name, theme.description, counted[theme.slug])
+        for theme in db.session.scalars(
+            sa.select(Theme).where(Theme.slug.in_(counted)).order_by(Theme.name)
+        )
+    ]
+    if not with_lessons:
+        return entries
+    for entry in entries:
+        entry.cases = catalogue.recent(CASES_PER_THEME, entry.slug)
+    reflections = catalogue.reflections_by_publication(
+        list({p.id: p for entry in entries for p in entry.cases}.values())
+    )
+    for entry in entries:
         for publication in entry.cases:
-            for reflection in catalogue.published_reflections(publication):
+            for reflection in reflections[publication.id]:
                 entry.lessons += _lessons(reflection.key_lessons)[:1]
         for publication in entry.cases:
             entry.lessons += _lessons(publication.outcome)[:1]
         entry.lessons = list(dict.fromkeys(entry.lessons))[:LESSONS_PER_THEME]
-        entries.append(entry)
     return entries
 
 
