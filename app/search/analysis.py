@@ -10,15 +10,29 @@ from pathlib import Path
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
-    StemFilter,
     StopFilter,
 )
-from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
+from app.search import morphology
+
 DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
+
+
+class MorphologyFilter(Filter):
+    """Each word as its stem (morphology.stem), as the index holds it."""
+
+    is_morph = True  # left out when Whoosh analyses with no_morph=True, as its StemFilter is
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not token.stopped:
+                token.text = morphology.stem(token.text)
+            yield token
 
 
 def dutch_analyzer() -> Analyzer:
@@ -28,7 +42,7 @@ def dutch_analyzer() -> Analyzer:
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=frozenset(stopwords_for_language("nl")), minsize=2)
-        | StemFilter(stemfn=stemmer_for_language("nl"), lang="nl", cachesize=50_000)
+        | MorphologyFilter()
     )
 
 
@@ -46,9 +60,20 @@ def analyse(text: str) -> list[str]:
 # spelling words and for the term vector.
 _WORD = re.compile(r"\w+")
 _STOP_WORDS = frozenset(stopwords_for_language("nl"))
-_stem = lru_cache(maxsize=50_000)(stemmer_for_language("nl"))
+_stem = morphology.stem
 
 
+def _parts(word: str) -> tuple[str, ...]:
+    return () if word.isdigit() else _useful_parts(word)
+
+
+@lru_cache(maxsize=200_000)
+def _useful_parts(word: str) -> tuple[str, ...]:
+    """A word's compound parts, less stop words ("over|last" adds "last" alone)."""
+    return tuple(part for part in morphology.parts(word) if part not in _STOP_STEMS)
+
+
+_STOP_STEMS = frozenset(morphology.stem(word) for word in _STOP_WORDS)
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
@@ -56,23 +81,27 @@ def _fold(match: re.Match) -> str:
     return match.group().translate(accent_map)
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     """The text lower-cased and accent-folded. Only the few accented stretches go through
     str.translate, which looks every character of a text up in Whoosh's accent map."""
     return _NOT_ASCII.sub(_fold, text.lower())
 
 
 class Analysed:
-    """A text's index terms in order, with each term's unstemmed word."""
+    """A text's index terms in order, with each term's unstemmed word.
+
+    The counts also hold the parts of compounds (morphology.parts), once per occurrence, so
+    "jeugdoverlast" is found by "overlast"; the order (for word pairs) is the words' own.
+    """
 
     __slots__ = ("_counts", "terms", "words")
 
     def __init__(self, text: str) -> None:
-        folded = _folded(text)
-        if len(folded) == len(text):
+        lowered = folded(text)
+        if len(lowered) == len(text):
             # Lower-cased and folded at once, then split: the same words as splitting first
             # when folding keeps every character in its place (as it does for Dutch).
-            words = _WORD.findall(folded)
+            words = _WORD.findall(lowered)
         else:
             words = [match.lower().translate(accent_map) for match in _WORD.findall(text)]
         stop = _STOP_WORDS
@@ -83,7 +112,11 @@ class Analysed:
     def counts(self) -> Counter:
         """Index term -> how often it occurs."""
         if self._counts is None:
-            self._counts = Counter(self.terms)
+            counts = Counter(self.terms)
+            for word in self.words:
+                for part in _parts(word):
+                    counts[part] += 1
+            self._counts = counts
         return self._counts
 
     def pair_counts(self) -> Counter:
@@ -95,16 +128,16 @@ class Analysed:
 def matches(text: str, terms: frozenset[str], limit: int) -> dict[str, list[tuple[int, int, int]]]:
     """Term -> (position, start, end) of its first occurrences in `text`, `limit` in all.
 
-    For snippets, so fast rather than complete: only words that start like one of the terms
-    are analysed (a stem is its word minus a suffix, at most undoubling a vowel or consonant
-    at its end: "huur" -> "hur"), and positions count those words only.
+    For snippets, so fast rather than complete: only words that start with the first letter
+    of one of the terms are analysed, and positions count those words only. (Not a longer
+    prefix: a lemma need not start like its form, "huizen" -> "huis", "boze" -> "boos".)
     """
     found: dict[str, list[tuple[int, int, int]]] = {term: [] for term in terms}
     if not terms:
         return found
-    folded = _folded(text)
-    if len(folded) == len(text):
-        words = ((match.group(), match.span()) for match in _candidates(terms).finditer(folded))
+    lowered = folded(text)
+    if len(lowered) == len(text):
+        words = ((match.group(), match.span()) for match in _candidates(terms).finditer(lowered))
     else:  # lower-casing moved characters (a Turkish İ): fold word by word
         words = (
             (match.group().lower().translate(accent_map), match.span())
@@ -125,8 +158,7 @@ def matches(text: str, terms: frozenset[str], limit: int) -> dict[str, list[tupl
 
 @lru_cache(maxsize=256)
 def _candidates(terms: frozenset[str]) -> re.Pattern:
-    prefixes = sorted({term[: max(1, len(term) - 2)] for term in terms}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*")
+    return re.compile(r"\b[" + "".join(sorted({re.escape(term[0]) for term in terms})) + r"]\w*")
 
 
 def pair_term(first: str, second: str) -> str:

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from whoosh import qparser
@@ -9,7 +10,8 @@ from whoosh.query import And, CompoundQuery, Every, NullQuery, Or, Phrase, Query
 
 from app.models import Visibility
 from app.permissions import ReadScope
-from app.search.analysis import SynonymList
+from app.search import morphology
+from app.search.analysis import SynonymList, folded
 from app.search.score import Clauses
 
 MAX_QUERY_CHARS = 200
@@ -93,11 +95,67 @@ def _tidy(node: Query) -> Query:
     return node
 
 
-def parse(text: str, schema, fields: dict[str, float], synonyms: SynonymList) -> Query | None:
+_PLAIN_WORD = re.compile(r'"[^"]*"|(\w+\*?)')
+
+
+def _typed_words(text: str) -> dict[str, str]:
+    """Index term -> the word typed, for the plain words (not phrases or prefixes)."""
+    words = [word for word in _PLAIN_WORD.findall(folded(text)) if word and word[-1] != "*"]
+    return {morphology.stem(word): word for word in words}
+
+
+def _word_terms(clause: Query) -> list[Term] | None:
+    """The terms of a clause made from one typed word (the same term in every field)."""
+    terms = [clause] if type(clause) is Term else list(clause.subqueries)
+    if type(clause) not in (Term, Or) or not all(type(term) is Term for term in terms):
+        return None
+    return terms if len({term.text for term in terms}) == 1 else None
+
+
+def in_index(searcher, fields) -> Callable[[str], bool]:
+    """Whether any of the text fields holds a typed word (by its index term)."""
+    reader = searcher.reader()
+    schema = searcher.schema
+    names = [name for name in fields if name in schema]
+
+    def holds(word: str) -> bool:
+        term = morphology.stem(word)
+        return any((name, schema[name].to_bytes(term)) in reader for name in names)
+
+    return holds
+
+
+def _decompounded(clauses: list[Query], text: str, in_index: Callable[[str], bool], expansions):
+    """A typed compound that no text holds ("jeugdoverlast") as a clause per part; a word
+    with synonyms is searched by them instead."""
+    typed = _typed_words(text)
+    result = []
+    for clause in clauses:
+        terms = _word_terms(clause)
+        word = typed.get(terms[0].text) if terms and terms[0].text not in expansions else None
+        pieces = morphology.split(word, force=True) if word and not in_index(word) else ()
+        if not pieces:
+            result.append(clause)
+            continue
+        for piece in pieces:
+            stem = morphology.stem(piece)
+            result.append(Or([Term(term.fieldname, stem, boost=term.boost) for term in terms]))
+    return result
+
+
+def parse(
+    text: str,
+    schema,
+    fields: dict[str, float],
+    synonyms: SynonymList,
+    in_index: Callable[[str], bool] = lambda word: True,
+) -> Query | None:
     """The user's words as a query over the text fields, or None for an empty search.
 
     The result is a `Clauses` node with one child per word, phrase or prefix typed (each
     over every text field), which the scorer uses to prefer documents matching them all.
+    `in_index(word)` tells whether any text holds the word; a compound none holds is
+    searched by its parts.
     """
     if not text:
         return None
@@ -109,8 +167,9 @@ def parse(text: str, schema, fields: dict[str, float], synonyms: SynonymList) ->
     if query is NullQuery:
         return None
     clauses = query.subqueries if type(query) is Or else [query]
-    query = Clauses(clauses)
-    return _with_synonyms(query, synonyms.expansions())
+    expansions = synonyms.expansions()
+    query = Clauses(_decompounded(list(clauses), text, in_index, expansions))
+    return _with_synonyms(query, expansions)
 
 
 def scope_query(scope: ReadScope) -> Query:

@@ -15,7 +15,7 @@ from app.permissions import AnyUser, read_scope
 from app.search import collect, facets, highlight, indexer
 from app.search.analysis import SynonymList
 from app.search.indexer import store
-from app.search.query import clean, parse, scope_query
+from app.search.query import clean, in_index, parse, scope_query
 from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS
 from app.search.spelling import suggest
 from app.search.storage import ARCHIVE, NETWORK, IndexView, view
@@ -293,7 +293,7 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
     params = replace(params, text=cleaned.text)
     index_view, allowed, fields, archive = _target(user, archive)
     searcher = index_view.searcher
-    query = parse(cleaned.text, searcher.schema, fields, synonyms())
+    query = parse(cleaned.text, searcher.schema, fields, synonyms(), in_index(searcher, fields))
     filters = _facet_filters(index_view, params)
     per_page = current_app.config["SEARCH_RESULTS_PER_PAGE"]
     wanted = min(max(params.page, 1), MAX_PAGE)
@@ -346,7 +346,8 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
 
 
 def _count(index_view: IndexView, text: str, fields: dict[str, float], allowed: int) -> int:
-    query = parse(text, index_view.searcher.schema, fields, synonyms())
+    searcher = index_view.searcher
+    query = parse(text, searcher.schema, fields, synonyms(), in_index(searcher, fields))
     return _matched(index_view, query, allowed).bit_count()
 
 
