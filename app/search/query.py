@@ -4,6 +4,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from whoosh import qparser
 from whoosh.query import And, CompoundQuery, Every, NullQuery, Or, Phrase, Query, Term
@@ -11,7 +12,8 @@ from whoosh.query import And, CompoundQuery, Every, NullQuery, Or, Phrase, Query
 from app.models import Visibility
 from app.permissions import ReadScope
 from app.search import morphology
-from app.search.analysis import SynonymList, folded
+from app.search.analysis import SynonymList, folded, pair_term
+from app.search.schema import pairs_field
 from app.search.score import Clauses
 
 MAX_QUERY_CHARS = 200
@@ -95,6 +97,31 @@ def _tidy(node: Query) -> Query:
     return node
 
 
+# Words that only shape a question ("hoe ga je om met ...", "wat kun je doen als ..."): left
+# out of what is searched, on top of the stop words the index leaves out itself, unless
+# nothing else was typed. Inside "quotes" they stay.
+QUESTION_WORDS = frozenset(
+    " ".join(
+        (
+            "waar wanneer waarom welke welk wiens hoezo hoeveel",
+            "ga gaat gaan ging gingen doe doet deed deden kun kunt kon konden mag mogen mocht",
+            "moeten moest moesten wilt willen wilde zullen zult word kunnen",
+            "jij jou jouw jullie we wij onze mijn elkaar iemand je als om er",
+        )
+    ).split()
+)
+_UNQUOTED_WORD = re.compile(r'"[^"]*"|[\w*]+')
+
+
+def _without_question_words(text: str) -> str:
+    kept = [
+        token
+        for token in _UNQUOTED_WORD.findall(text)
+        if token.startswith('"') or folded(token) not in QUESTION_WORDS
+    ]
+    return " ".join(kept) if kept else text
+
+
 _PLAIN_WORD = re.compile(r'"[^"]*"|(\w+\*?)')
 
 
@@ -143,6 +170,22 @@ def _decompounded(clauses: list[Query], text: str, in_index: Callable[[str], boo
     return result
 
 
+def _near(clauses: list[Query]) -> tuple[Query, ...]:
+    """Word-pair queries for each two words typed side by side, in either order."""
+    near = []
+    for first, second in pairwise(clauses):
+        a, b = _word_terms(first), _word_terms(second)
+        if not a or not b:
+            continue
+        pairs = []
+        for term in a:
+            field = pairs_field(term.fieldname)
+            for pair in (pair_term(term.text, b[0].text), pair_term(b[0].text, term.text)):
+                pairs.append(Term(field, pair, boost=term.boost))
+        near.append(Or(pairs))
+    return tuple(near)
+
+
 def parse(
     text: str,
     schema,
@@ -159,6 +202,7 @@ def parse(
     """
     if not text:
         return None
+    text = _without_question_words(text)
     # Unnormalised, the parser's tree keeps each typed clause as one group of fields.
     query = _parser(schema, fields).parse(text, normalize=False)
     if query is None or query is NullQuery:
@@ -168,8 +212,10 @@ def parse(
         return None
     clauses = query.subqueries if type(query) is Or else [query]
     expansions = synonyms.expansions()
-    query = Clauses(_decompounded(list(clauses), text, in_index, expansions))
-    return _with_synonyms(query, expansions)
+    clauses = _decompounded(list(clauses), text, in_index, expansions)
+    query = _with_synonyms(Clauses(clauses), expansions)
+    query.near = _near(clauses)
+    return query
 
 
 def scope_query(scope: ReadScope) -> Query:
