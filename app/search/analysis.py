@@ -1,11 +1,9 @@
-"""Dutch text analysis and the organisers' synonym list."""
+"""Dutch text analysis: the analyzer chain and its one-pass equivalent, for index and query."""
 
-import os
 import re
 import threading
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 
 from whoosh.analysis import (
     Analyzer,
@@ -19,8 +17,6 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 from app.search import morphology
-
-DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
 
 
 class MorphologyFilter(Filter):
@@ -187,61 +183,3 @@ def analysed(text: str) -> Analysed:
     recent.insert(0, (text, result))
     del recent[REMEMBERED:]
     return result
-
-
-def parse_synonyms(text: str) -> list[list[str]]:
-    """Groups of words from the synonym file format: one group per line, comma-separated."""
-    groups = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        words = [word.strip() for word in line.split(",") if word.strip()]
-        if len(words) > 1:
-            groups.append(words)
-    return groups
-
-
-class SynonymList:
-    """The synonym file, reloaded when it changes on disk (by any process)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._mtime: float | None = None
-        self._by_term: dict[str, tuple[str, ...]] = {}
-
-    def ensure_file(self) -> None:
-        if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(DEFAULT_SYNONYMS.read_text(encoding="utf-8"), encoding="utf-8")
-
-    def text(self) -> str:
-        self.ensure_file()
-        return self.path.read_text(encoding="utf-8")
-
-    def save(self, text: str) -> None:
-        """Replace the file atomically, so a reader never sees half a list."""
-        self.ensure_file()
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(text.replace("\r\n", "\n"), encoding="utf-8")
-        os.replace(temporary, self.path)
-
-    def expansions(self) -> dict[str, tuple[str, ...]]:
-        """Index term -> the index terms of its whole group (single words only)."""
-        self.ensure_file()
-        mtime = self.path.stat().st_mtime_ns
-        with self._lock:
-            if mtime != self._mtime:
-                self._by_term = self._build(self.path.read_text(encoding="utf-8"))
-                self._mtime = mtime
-            return self._by_term
-
-    @staticmethod
-    def _build(text: str) -> dict[str, tuple[str, ...]]:
-        by_term: dict[str, set[str]] = {}
-        for group in parse_synonyms(text):
-            terms = {term for word in group for term in analyse(word)[:1]}
-            for term in terms:
-                by_term.setdefault(term, set()).update(terms)
-        return {term: tuple(sorted(group)) for term, group in by_term.items()}

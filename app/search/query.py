@@ -12,9 +12,10 @@ from whoosh.query import And, CompoundQuery, Every, NullQuery, Or, Phrase, Query
 from app.models import Visibility
 from app.permissions import ReadScope
 from app.search import morphology
-from app.search.analysis import SynonymList, folded, pair_term
+from app.search.analysis import folded, pair_term
 from app.search.schema import pairs_field
 from app.search.score import Clauses
+from app.search.thesaurus import Entry, SynonymList
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 24
@@ -71,15 +72,37 @@ def _parser(schema, fields: dict[str, float]) -> qparser.QueryParser:
     return parser
 
 
-def _with_synonyms(query: Query, expansions: dict[str, tuple[str, ...]]) -> Query:
-    def expand(node: Query) -> Query:
-        if isinstance(node, Term) and isinstance(node.text, str) and node.text in expansions:
-            return Or(
-                [Term(node.fieldname, word, boost=node.boost) for word in expansions[node.text]]
-            )
-        return node
+def _expanded(terms: list[Term], entries: tuple[Entry, ...]) -> Query:
+    """One clause for a thesaurus entry: each of its entries in every field of the clause."""
+    nodes: list[Query] = []
+    for term in terms:
+        for entry in entries:
+            if len(entry) == 1:
+                nodes.append(Term(term.fieldname, entry[0], boost=term.boost))
+            else:
+                nodes.append(Phrase(term.fieldname, list(entry), boost=term.boost))
+    return Or(nodes)
 
-    return query.accept(expand)
+
+def _with_synonyms(clauses: list[Query], expansions: dict[Entry, tuple[Entry, ...]], longest: int):
+    """Words typed that make a thesaurus entry ("drag queen", "windturbine") as one clause
+    that also finds the entry's synonyms; the longest entry at each place wins."""
+    result = []
+    start = 0
+    while start < len(clauses):
+        for size in range(min(longest, len(clauses) - start), 0, -1):
+            words = [_word_terms(clause) for clause in clauses[start : start + size]]
+            if any(terms is None for terms in words):
+                continue
+            entry = tuple(terms[0].text for terms in words)
+            if entry in expansions:
+                result.append(_expanded(words[0], expansions[entry]))
+                start += size
+                break
+        else:
+            result.append(clauses[start])
+            start += 1
+    return result
 
 
 def _tidy(node: Query) -> Query:
@@ -159,7 +182,7 @@ def _decompounded(clauses: list[Query], text: str, in_index: Callable[[str], boo
     result = []
     for clause in clauses:
         terms = _word_terms(clause)
-        word = typed.get(terms[0].text) if terms and terms[0].text not in expansions else None
+        word = typed.get(terms[0].text) if terms and (terms[0].text,) not in expansions else None
         pieces = morphology.split(word, force=True) if word and not in_index(word) else ()
         if not pieces:
             result.append(clause)
@@ -213,7 +236,7 @@ def parse(
     clauses = query.subqueries if type(query) is Or else [query]
     expansions = synonyms.expansions()
     clauses = _decompounded(list(clauses), text, in_index, expansions)
-    query = _with_synonyms(Clauses(clauses), expansions)
+    query = Clauses(_with_synonyms(clauses, expansions, synonyms.longest_entry()))
     query.near = _near(clauses)
     return query
 

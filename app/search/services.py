@@ -12,13 +12,13 @@ from whoosh.query import Every, Query, Term
 from app.extensions import db
 from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
 from app.permissions import AnyUser, read_scope
-from app.search import collect, facets, highlight, indexer
-from app.search.analysis import SynonymList
+from app.search import collect, facets, guidance, highlight, indexer
 from app.search.indexer import store
 from app.search.query import clean, in_index, parse, scope_query
 from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS
 from app.search.spelling import suggest
 from app.search.storage import ARCHIVE, NETWORK, IndexView, view
+from app.search.thesaurus import SynonymList
 
 FACET_LABELS = {
     "theme": "Thema",
@@ -53,6 +53,16 @@ class SearchParams:
     facets: tuple[tuple[str, str], ...] = ()
     sort: str = "relevance"
     page: int = 1
+    # Search the words as typed, not a spelling suggestion run in their place.
+    as_typed: bool = False
+
+    @property
+    def heading_text(self) -> str:
+        """The words for "resultaten voor …": a quoted phrase keeps one pair of quotes."""
+        text = self.text
+        if text.count('"') == 2 and text.startswith('"') and text.endswith('"'):
+            text = text[1:-1]
+        return text if '"' in text else f"“{text}”"
 
     def selected(self, name: str) -> list[str]:
         return [value for facet, value in self.facets if facet == name]
@@ -63,6 +73,8 @@ class SearchParams:
         for name, value in self.facets:
             chosen.setdefault(name, []).append(value)
         values = {"q": self.text, **chosen, "sort": self.sort, "page": self.page}
+        if self.as_typed and "q" not in changes:
+            values["as_typed"] = 1
         if "page" not in changes:
             values["page"] = 1
         values.update(changes)
@@ -125,6 +137,14 @@ class SearchPage:
     suggestion: str | None = None
     notice: str | None = None
     unavailable: bool = False
+    # The search as typed, when these are the results of its spelling suggestion instead.
+    corrected_from: str | None = None
+    # Hits, but none holds every word typed: the notice that says so (guidance.PARTIAL).
+    partial: str | None = None
+    # Matches holding every word typed.
+    complete: int = 0
+    # With nothing found: the themes the words point to.
+    themes: list[guidance.ThemePointer] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -276,7 +296,14 @@ def search(
     """
     _catch_up()
     try:
-        return _search(user, params, archive, full)
+        result = _search(user, params, archive, full)
+        if result.suggestion and not params.as_typed and not result.complete:
+            # No case has all the words typed, and the suggestion is answered (suggest()
+            # offers nothing else): show its results, with the words as typed one click away.
+            corrected = _search(user, replace(params, text=result.suggestion), archive, full)
+            corrected.corrected_from = result.params.text
+            return corrected
+        return result
     except Exception:  # Whoosh on a damaged index raises all sorts (EOFError, struct.error, ...)
         current_app.logger.exception("Search failed; answering that search is unavailable.")
         db.session.rollback()
@@ -333,22 +360,24 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
         highlight.configure(results)
         result.hits = [_hit(hit, labels) for hit in results[start : start + per_page]]
     result.facets = _facets(index_view, matched, filters, params, labels)
-    if query is not None and total < 3:
-        scope = _narrowed(allowed, filters)
+    result.complete = guidance.complete(query, narrowed)
+    result.partial = guidance.partial(query, total, result.complete)
+    scope = _narrowed(allowed, filters)
+    if query is not None and not result.complete:
+        # Some word may be misspelled: a suggestion must find cases with all its words.
         result.suggestion = suggest(
-            index_view,
-            cleaned.text,
-            scope,
-            total,
-            lambda text: _count(index_view, text, fields, scope),
+            index_view, cleaned.text, scope, 0, lambda text: _count(index_view, text, fields, scope)
         )
+    if query is not None and not total:
+        result.themes = guidance.themes_for(index_view, cleaned.text, allowed, synonyms())
     return result
 
 
 def _count(index_view: IndexView, text: str, fields: dict[str, float], allowed: int) -> int:
+    """How many readable documents hold every word of `text`."""
     searcher = index_view.searcher
     query = parse(text, searcher.schema, fields, synonyms(), in_index(searcher, fields))
-    return _matched(index_view, query, allowed).bit_count()
+    return guidance.complete(query, _matched(index_view, query, allowed))
 
 
 def similar_cases(
