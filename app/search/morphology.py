@@ -80,9 +80,21 @@ def known(word: str) -> bool:
 
 def _modifier(text: str) -> str | None:
     """A compound's first part as a word, without its linking letters, or None."""
-    for candidate in (text, *(text[: -len(link)] for link in LINKS if text.endswith(link))):
-        if len(candidate) >= MIN_MODIFIER and (known(candidate) or split(candidate)):
-            return candidate
+    candidates = [text[: -len(link)] for link in LINKS if text.endswith(link)] + [text]
+    candidates = [word for word in candidates if len(word) >= MIN_MODIFIER]
+    listed = [word for word in candidates if word in _words()]
+    if listed:
+        return listed[0]
+    return next((word for word in candidates if known(word) or split(word)), None)
+
+
+def derived_from(word: str) -> str | None:
+    """The word a derivation is made from ("boosheid" -> "boos"), or None."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_MODIFIER:
+            base = word[: -len(suffix)]
+            if known(base):
+                return base
     return None
 
 
@@ -95,11 +107,9 @@ def split(word: str, force: bool = False) -> tuple[str, ...]:
     A word of the list is not split ("overlast" is no "over|last") unless `force`d: a query
     word nobody wrote is searched by its parts. A derivation in -heid gives its base ("boos").
     """
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_MODIFIER:
-            base = word[: -len(suffix)]
-            if known(base):
-                return (base,)
+    base = derived_from(word)
+    if base:
+        return (base,)
     if not force and known(word):
         return ()
     for cut in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):

@@ -176,13 +176,19 @@ def in_index(searcher, fields) -> Callable[[str], bool]:
 
 
 def _decompounded(clauses: list[Query], text: str, in_index: Callable[[str], bool], expansions):
-    """A typed compound that no text holds ("jeugdoverlast") as a clause per part; a word
-    with synonyms is searched by them instead."""
+    """A typed compound that no text holds ("jeugdoverlast") as a clause per part, and a
+    derivation as itself or its base ("boosheid": also "boos"). A word with synonyms is
+    searched by them instead."""
     typed = _typed_words(text)
     result = []
     for clause in clauses:
         terms = _word_terms(clause)
         word = typed.get(terms[0].text) if terms and (terms[0].text,) not in expansions else None
+        base = morphology.derived_from(word) if word else None
+        if base:
+            stem = morphology.stem(base)
+            result.append(Or([*terms, *(Term(t.fieldname, stem, boost=t.boost) for t in terms)]))
+            continue
         pieces = morphology.split(word, force=True) if word and not in_index(word) else ()
         if not pieces:
             result.append(clause)
