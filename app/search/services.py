@@ -7,12 +7,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from markupsafe import Markup
-from whoosh.query import Every, Query, Term
+from whoosh.query import Every, Query
 
 from app.extensions import db
 from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
 from app.permissions import AnyUser, read_scope
-from app.search import collect, facets, guidance, highlight, indexer
+from app.search import collect, facets, guidance, highlight, indexer, similar
 from app.search.indexer import store
 from app.search.query import clean, in_index, parse, scope_query
 from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS
@@ -153,10 +153,6 @@ class SimilarCase:
     publication_id: int | None
     title: str
     municipality: str
-
-
-# Entries kept per searcher, across similar-case lists and the other caches on the view.
-SIMILAR_CACHE_SIZE = 1024
 
 
 def _municipality_labels() -> dict[str, str]:
@@ -397,52 +393,31 @@ def similar_cases(
 
 
 def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[SimilarCase]:
+    """The case's precomputed list (similar.py), within the reader's scope at this moment."""
     index_view, allowed, _fields, archive = _target(user, archive)
     searcher = index_view.searcher
-    docnum = searcher.document_number(case_id=str(case_id))
-    if docnum is None:
-        return []
-    # Similar *cases*: the library's methods share the index but are not cases.
-    allowed &= ~facets.query_bits(index_view, Term("doc_type", "method"), cache_key="methods")
-    if not allowed & ~(1 << docnum):
-        return []
-    # More-like-this is the costly part of a case page; its answer only changes with the index,
-    # so it is kept with this searcher (reopened on every index change), per exact read scope.
-    key = ("similar", case_id, limit, allowed)
-    hits = index_view.cache.get(key)
-    if hits is None:
-        # The scope's set of docnums is the same for every case page (so it is cached once);
-        # the case itself is left out of one more hit than shown.
-        results = collect.more_like(
-            searcher,
-            docnum,
-            "body",
-            facets.cached_docnums(index_view, allowed),
-            limit + 1,
-            index_view.cache,
-        )
-        hits = [
-            (
-                int(hit["case_id"]),
-                int(hit["publication_id"]) if hit.get("publication_id") else None,
-                hit["title"],
-                hit.get("municipality", ""),
+    found = []
+    for other_id, _score in similar.lookup(index_view.path, case_id):
+        docnum = searcher.document_number(case_id=str(other_id))
+        if docnum is None or not allowed >> docnum & 1:
+            continue
+        fields = searcher.stored_fields(docnum)
+        found.append(
+            SimilarCase(
+                case_id=other_id,
+                publication_id=_id(fields, "publication_id"),
+                title=fields.get("title", ""),
+                municipality=fields.get("municipality", ""),
             )
-            for hit in results
-            if hit.docnum != docnum
-        ][:limit]
-        if len(index_view.cache) < SIMILAR_CACHE_SIZE:
-            index_view.cache[key] = hits
-    municipalities = _municipality_labels()
-    return [
-        SimilarCase(
-            case_id=hit_case_id,
-            publication_id=publication_id,
-            title=title,
-            municipality=municipalities.get(municipality, ""),
         )
-        for hit_case_id, publication_id, title, municipality in hits
-    ]
+        if len(found) == limit:
+            break
+    if found:
+        municipalities = _municipality_labels()
+        found = [
+            replace(item, municipality=municipalities.get(item.municipality, "")) for item in found
+        ]
+    return found
 
 
 def save_synonyms(text: str) -> None:

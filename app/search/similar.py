@@ -1,0 +1,297 @@
+"""Similar cases, computed when an index changes and kept beside it.
+
+Two cases are alike first by the themes they share (a case sharing no theme never comes
+before one that shares one), then by their dilemmas, their kind of polarisation and their
+text: the body's key terms, with place and municipality names and other proper nouns
+weighed down (they made "similar" mean "in the same town").
+
+The lists live in `similar.sqlite` inside each index build directory, so they are swapped
+in with the index they describe, shared by every process of an instance, rebuilt by
+`search rebuild` and kept per instance by each instance's own indexer. Each case keeps its
+KEPT most similar cases whatever their visibility; the reader's scope is applied when a
+list is shown (services.similar_cases). The indexer calls `refresh` where it has applied
+changes to an index and `build` for a fresh build.
+"""
+
+import json
+import math
+import re
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import Municipality
+from app.search.analysis import analyse
+from app.search.schema import text_reader
+
+FILE = "similar.sqlite"
+KEPT = 20  # per case, before the reader's scope is applied
+KEY_TERMS = 15
+# A key term shared by more cases than this is skipped when looking for candidates (at
+# 10,000 cases a common word would make every case a candidate of every other).
+CANDIDATES_PER_TERM = 300
+# Cases of the same themes considered even when their texts share no key term.
+SAME_THEME_POOL = 60
+PROPER_NOUN_WEIGHT = 0.15
+# The least text similarity (cosine of the key terms) for a case sharing no theme to be listed.
+MIN_TEXT = 0.1
+# Ranking: shared themes first (a tier of 10 each), then dilemmas, kind and text (< 10).
+THEME_TIER = 10.0
+DILEMMA_WEIGHT = 1.0
+KIND_WEIGHT = 0.5
+TEXT_WEIGHT = 3.0
+
+# A capitalised word not at the start of a sentence: a name ("De Hoeve", "Woonstede").
+_NAME = re.compile(r"(?<![.!?:\n]\s)(?<![.!?:\n])(?<!^)\b[A-Z][\w-]+", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Profile:
+    case_id: int
+    themes: frozenset[str]
+    dilemmas: frozenset[str]
+    kind: str
+    vector: dict[str, float]  # key term -> weight, unit length
+
+
+def _split(value: str | None) -> frozenset[str]:
+    return frozenset(part for part in (value or "").split(",") if part)
+
+
+def similarity(a: Profile, b: Profile) -> float:
+    """How alike two cases are; symmetric. Its integer tens are the themes they share; 0 for
+    cases that share neither a theme nor much of their text (they are not listed)."""
+    text = sum(weight * b.vector.get(term, 0.0) for term, weight in a.vector.items())
+    themes = len(a.themes & b.themes)
+    if not themes and text < MIN_TEXT:
+        return 0.0
+    return (
+        THEME_TIER * themes
+        + DILEMMA_WEIGHT * min(len(a.dilemmas & b.dilemmas), 3)
+        + KIND_WEIGHT * (a.kind == b.kind and a.kind != "")
+        + TEXT_WEIGHT * min(text, 1.0)
+    )
+
+
+def _place_terms(session: Session) -> frozenset[str]:
+    """The index terms of municipality and province names: never what makes cases alike."""
+    terms = set()
+    for name, province in session.execute(sa.select(Municipality.name, Municipality.province)):
+        terms.update(analyse(f"{name} {province or ''}"))
+    return frozenset(terms)
+
+
+def _names(text: str) -> set[str]:
+    """The index terms of the proper nouns of a text."""
+    return {term for word in _NAME.findall(text) for term in analyse(word)}
+
+
+def _profile(reader, docnum: int, fields: dict, text: str, places: frozenset[str]) -> Profile:
+    """A case document's themes, dilemmas, kind and key terms."""
+    documents = max(reader.doc_count(), 1)
+    names = _names(text)
+    weights = {}
+    if reader.has_vector(docnum, "body"):
+        for raw, frequency in reader.vector_as("weight", docnum, "body"):
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if term in places or term.isdigit() or len(term) < 3:
+                continue
+            idf = math.log(documents / (1 + reader.doc_frequency("body", raw))) + 1
+            weight = (1 + math.log(frequency)) * max(idf, 0.0)
+            weights[term] = weight * (PROPER_NOUN_WEIGHT if term in names else 1.0)
+    top = sorted(weights.items(), key=lambda item: -item[1])[:KEY_TERMS]
+    norm = math.sqrt(sum(weight * weight for _term, weight in top)) or 1.0
+    return Profile(
+        int(fields["case_id"]),
+        _split(fields.get("theme")),
+        _split(fields.get("dilemma")),
+        fields.get("kind") or "",
+        {term: weight / norm for term, weight in top},
+    )
+
+
+def _profiles(searcher, places: frozenset[str], case_ids: set[int] | None = None):
+    """Profiles of the case documents of an index (of these cases only, when given)."""
+    reader = searcher.reader()
+    body = text_reader(searcher, "body")
+    if case_ids is None:
+        found = ((d, f) for d, f in reader.iter_docs() if f.get("case_id"))
+    else:
+        numbers = (searcher.document_number(case_id=str(case_id)) for case_id in case_ids)
+        found = ((d, searcher.stored_fields(d)) for d in numbers if d is not None)
+    return [_profile(reader, d, fields, body(d), places) for d, fields in found]
+
+
+def _best(profile: Profile, others: Iterable[Profile]) -> list[tuple[int, float]]:
+    scored = [
+        (other.case_id, score)
+        for other in others
+        if other.case_id != profile.case_id and (score := similarity(profile, other)) > 0
+    ]
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored[:KEPT]
+
+
+def _all_lists(profiles: list[Profile]) -> dict[int, list[tuple[int, float]]]:
+    """Every case's list, from candidates (cases sharing a key term or a theme) only."""
+    by_term: dict[str, list[Profile]] = defaultdict(list)
+    by_theme: dict[str, list[Profile]] = defaultdict(list)
+    for profile in profiles:
+        for term in profile.vector:
+            by_term[term].append(profile)
+        for theme in profile.themes:
+            by_theme[theme].append(profile)
+    lists = {}
+    for profile in profiles:
+        candidates: dict[int, Profile] = {}
+        for term in profile.vector:
+            sharing = by_term[term]
+            if len(sharing) <= CANDIDATES_PER_TERM:
+                candidates.update((other.case_id, other) for other in sharing)
+        for theme in profile.themes:
+            candidates.update((other.case_id, other) for other in by_theme[theme][:SAME_THEME_POOL])
+        if len(candidates) < KEPT + 1:
+            candidates.update((other.case_id, other) for other in profiles[: KEPT + 1])
+        lists[profile.case_id] = _best(profile, candidates.values())
+    return lists
+
+
+_local = threading.local()
+
+
+def _connect(folder: Path) -> sqlite3.Connection:
+    database = sqlite3.connect(folder / FILE, timeout=30, isolation_level=None)
+    database.execute("PRAGMA journal_mode=WAL")
+    database.executescript(
+        "CREATE TABLE IF NOT EXISTS profile (case_id INTEGER PRIMARY KEY, data TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS similar (case_id INTEGER PRIMARY KEY, data TEXT NOT NULL);"
+    )
+    return database
+
+
+def _dump(profile: Profile) -> str:
+    return json.dumps(
+        [sorted(profile.themes), sorted(profile.dilemmas), profile.kind, profile.vector]
+    )
+
+
+def _load(case_id: int, data: str) -> Profile:
+    themes, dilemmas, kind, vector = json.loads(data)
+    return Profile(case_id, frozenset(themes), frozenset(dilemmas), kind, vector)
+
+
+def _save(database, profiles: list[Profile], lists: dict[int, list], removed=()) -> None:
+    database.execute("BEGIN IMMEDIATE")
+    try:
+        for case_id in removed:
+            database.execute("DELETE FROM profile WHERE case_id = ?", (case_id,))
+            database.execute("DELETE FROM similar WHERE case_id = ?", (case_id,))
+        database.executemany(
+            "INSERT OR REPLACE INTO profile VALUES (?, ?)",
+            [(profile.case_id, _dump(profile)) for profile in profiles],
+        )
+        database.executemany(
+            "INSERT OR REPLACE INTO similar VALUES (?, ?)",
+            [(case_id, json.dumps(found)) for case_id, found in lists.items()],
+        )
+        database.execute("COMMIT")
+    except BaseException:
+        database.execute("ROLLBACK")
+        raise
+
+
+def build_all(indexes: Iterable) -> None:
+    """Compute every case's list for fresh index builds."""
+    with Session(db.engine) as session:
+        for index in indexes:
+            build(index, session)
+
+
+def build(index, session: Session) -> None:
+    """Compute every case's list for a fresh index build."""
+    folder = Path(index.storage.folder)
+    with index.searcher() as searcher:
+        profiles = _profiles(searcher, _place_terms(session))
+    database = _connect(folder)
+    try:
+        database.execute("DELETE FROM profile")
+        database.execute("DELETE FROM similar")
+        _save(database, profiles, _all_lists(profiles))
+    finally:
+        database.close()
+
+
+def refresh(index, session: Session, updates: list[tuple[str, str, dict | None]]) -> None:
+    """After the indexer's updates (key field, key, document or None): the changed cases'
+    own lists, and their places in every other list.
+
+    Similarity is symmetric, so scoring a changed case against every other one gives both
+    its own list and where it now belongs in theirs (a new case joins the lists of the
+    cases it is like; a deleted or changed one leaves those it no longer belongs in).
+    """
+    case_ids = [int(key) for field, key, _doc in updates if field == "case_id"]
+    if not case_ids:
+        return
+    folder = Path(index.storage.folder)
+    database = _connect(folder)
+    try:
+        stored = {row[0]: _load(*row) for row in database.execute("SELECT * FROM profile")}
+        lists = {row[0]: json.loads(row[1]) for row in database.execute("SELECT * FROM similar")}
+        wanted = set(case_ids)
+        with index.searcher() as searcher:
+            fresh = {
+                profile.case_id: profile
+                for profile in _profiles(searcher, _place_terms(session), wanted)
+            }
+        removed = wanted - set(fresh)
+        for case_id in wanted:
+            stored.pop(case_id, None)
+        stored.update(fresh)
+        changed: dict[int, list] = {}
+        for case_id, found in lists.items():
+            if case_id not in wanted and any(other in wanted for other, _score in found):
+                changed[case_id] = [(o, s) for o, s in found if o not in wanted]
+        for profile in fresh.values():
+            changed[profile.case_id] = _best(profile, stored.values())
+            for other in stored.values():
+                if other.case_id == profile.case_id:
+                    continue
+                score = similarity(profile, other)
+                found = changed.get(other.case_id, lists.get(other.case_id, []))
+                if score > 0 and (len(found) < KEPT or score > found[-1][1]):
+                    found = sorted(
+                        [*(item for item in found if item[0] != profile.case_id),
+                         (profile.case_id, score)],
+                        key=lambda item: (-item[1], item[0]),
+                    )[:KEPT]  # fmt: skip
+                    changed[other.case_id] = found
+        _save(database, list(fresh.values()), changed, removed)
+    finally:
+        database.close()
+
+
+def lookup(folder: Path, case_id: int) -> list[tuple[int, float]]:
+    """The case's list (most similar first), or [] where none was computed."""
+    if not (folder / FILE).exists():
+        return []
+    connections = getattr(_local, "connections", None)
+    if connections is None:
+        connections = _local.connections = {}
+    database = connections.get(folder)
+    if database is None:
+        # A thread reads one build at a time: the connections to replaced builds are closed.
+        for old in connections.values():
+            old.close()
+        connections.clear()
+        database = connections[folder] = sqlite3.connect(
+            f"file:{folder / FILE}?mode=ro", uri=True, timeout=30, check_same_thread=False
+        )
+    row = database.execute("SELECT data FROM similar WHERE case_id = ?", (case_id,)).fetchone()
+    return [tuple(item) for item in json.loads(row[0])] if row else []
