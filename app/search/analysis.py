@@ -109,9 +109,9 @@ class Analysed:
         """Index term -> how often it occurs."""
         if self._counts is None:
             counts = Counter(self.terms)
-            for word in self.words:
+            for word, times in Counter(self.words).items():
                 for part in _parts(word):
-                    counts[part] += 1
+                    counts[part] += times
             self._counts = counts
         return self._counts
 

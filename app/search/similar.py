@@ -13,6 +13,7 @@ list is shown (services.similar_cases). The indexer calls `refresh` where it has
 changes to an index and `build` for a fresh build.
 """
 
+import heapq
 import json
 import math
 import re
@@ -28,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Municipality
-from app.search.analysis import analyse
+from app.search import morphology
+from app.search.analysis import analyse, folded
 from app.search.schema import text_reader
 
 FILE = "similar.sqlite"
@@ -36,9 +38,11 @@ KEPT = 20  # per case, before the reader's scope is applied
 KEY_TERMS = 15
 # A key term shared by more cases than this is skipped when looking for candidates (at
 # 10,000 cases a common word would make every case a candidate of every other).
-CANDIDATES_PER_TERM = 300
-# Cases of the same themes considered even when their texts share no key term.
-SAME_THEME_POOL = 60
+CANDIDATES_PER_TERM = 60
+# Of those, the cases with the most text in common are scored in full...
+TEXT_CANDIDATES = 60
+# ...and cases of the same themes, even when their texts share no key term.
+SAME_THEME_POOL = 30
 PROPER_NOUN_WEIGHT = 0.15
 # The least text similarity (cosine of the key terms) for a case sharing no theme to be listed.
 MIN_TEXT = 0.1
@@ -48,8 +52,11 @@ DILEMMA_WEIGHT = 1.0
 KIND_WEIGHT = 0.5
 TEXT_WEIGHT = 3.0
 
-# A capitalised word not at the start of a sentence: a name ("De Hoeve", "Woonstede").
-_NAME = re.compile(r"(?<![.!?:\n]\s)(?<![.!?:\n])(?<!^)\b[A-Z][\w-]+", re.MULTILINE)
+# Words written with a capital and never without one in a text: names ("De Hoeve",
+# "Woonstede", "Dorrestad"), where a word that only starts a sentence also occurs in lower case.
+_CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][\w-]*")
+_LOWER = re.compile(r"\b[a-zß-ÿ][\w-]*")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,10 @@ def _split(value: str | None) -> frozenset[str]:
 def similarity(a: Profile, b: Profile) -> float:
     """How alike two cases are; symmetric. Its integer tens are the themes they share; 0 for
     cases that share neither a theme nor much of their text (they are not listed)."""
-    text = sum(weight * b.vector.get(term, 0.0) for term, weight in a.vector.items())
+    return _score(a, b, sum(weight * b.vector.get(term, 0.0) for term, weight in a.vector.items()))
+
+
+def _score(a: Profile, b: Profile, text: float) -> float:
     themes = len(a.themes & b.themes)
     if not themes and text < MIN_TEXT:
         return 0.0
@@ -90,11 +100,15 @@ def _place_terms(session: Session) -> frozenset[str]:
 
 def _names(text: str) -> set[str]:
     """The index terms of the proper nouns of a text."""
-    return {term for word in _NAME.findall(text) for term in analyse(word)}
+    lower = set(_LOWER.findall(text))
+    names = " ".join(word for word in set(_CAPITALISED.findall(text)) if word.lower() not in lower)
+    return {morphology.stem(word) for word in _WORD.findall(folded(names))}
 
 
-def _profile(reader, docnum: int, fields: dict, text: str, places: frozenset[str]) -> Profile:
-    """A case document's themes, dilemmas, kind and key terms."""
+def _profile(
+    reader, docnum: int, fields: dict, text: str, places: frozenset[str], idfs: dict
+) -> Profile:
+    """A case document's themes, dilemmas, kind and key terms (`idfs` caches idf per term)."""
     documents = max(reader.doc_count(), 1)
     names = _names(text)
     weights = {}
@@ -103,10 +117,13 @@ def _profile(reader, docnum: int, fields: dict, text: str, places: frozenset[str
             term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             if term in places or term.isdigit() or len(term) < 3:
                 continue
-            idf = math.log(documents / (1 + reader.doc_frequency("body", raw))) + 1
+            idf = idfs.get(term)
+            if idf is None:
+                df = reader.doc_frequency("body", raw)
+                idf = idfs[term] = math.log(documents / (1 + df)) + 1
             weight = (1 + math.log(frequency)) * max(idf, 0.0)
             weights[term] = weight * (PROPER_NOUN_WEIGHT if term in names else 1.0)
-    top = sorted(weights.items(), key=lambda item: -item[1])[:KEY_TERMS]
+    top = heapq.nlargest(KEY_TERMS, weights.items(), key=lambda item: item[1])
     norm = math.sqrt(sum(weight * weight for _term, weight in top)) or 1.0
     return Profile(
         int(fields["case_id"]),
@@ -126,40 +143,48 @@ def _profiles(searcher, places: frozenset[str], case_ids: set[int] | None = None
     else:
         numbers = (searcher.document_number(case_id=str(case_id)) for case_id in case_ids)
         found = ((d, searcher.stored_fields(d)) for d in numbers if d is not None)
-    return [_profile(reader, d, fields, body(d), places) for d, fields in found]
-
-
-def _best(profile: Profile, others: Iterable[Profile]) -> list[tuple[int, float]]:
-    scored = [
-        (other.case_id, score)
-        for other in others
-        if other.case_id != profile.case_id and (score := similarity(profile, other)) > 0
-    ]
-    scored.sort(key=lambda item: (-item[1], item[0]))
-    return scored[:KEPT]
+    idfs: dict[str, float] = {}
+    return [_profile(reader, d, fields, body(d), places, idfs) for d, fields in found]
 
 
 def _all_lists(profiles: list[Profile]) -> dict[int, list[tuple[int, float]]]:
-    """Every case's list, from candidates (cases sharing a key term or a theme) only."""
-    by_term: dict[str, list[Profile]] = defaultdict(list)
+    """Every case's list, scoring candidates only: the TEXT_CANDIDATES cases sharing most of
+    its key terms (of the CANDIDATES_PER_TERM heaviest for each term) and SAME_THEME_POOL
+    cases of each of its themes.
+
+    The text part is summed over the shared key terms, as a sparse product; a case of the
+    same theme that shares no key term has text 0. Scoring every pair would not end in time
+    at 10,000 cases.
+    """
+    by_term: dict[str, list[tuple[float, Profile]]] = defaultdict(list)
     by_theme: dict[str, list[Profile]] = defaultdict(list)
     for profile in profiles:
-        for term in profile.vector:
-            by_term[term].append(profile)
+        for term, weight in profile.vector.items():
+            by_term[term].append((weight, profile))
         for theme in profile.themes:
             by_theme[theme].append(profile)
+    for sharing in by_term.values():
+        sharing.sort(key=lambda item: -item[0])
+        del sharing[CANDIDATES_PER_TERM:]
     lists = {}
+    by_id = {profile.case_id: profile for profile in profiles}
     for profile in profiles:
-        candidates: dict[int, Profile] = {}
-        for term in profile.vector:
-            sharing = by_term[term]
-            if len(sharing) <= CANDIDATES_PER_TERM:
-                candidates.update((other.case_id, other) for other in sharing)
+        text: dict[int, float] = defaultdict(float)
+        for term, weight in profile.vector.items():
+            for other_weight, other in by_term[term]:
+                text[other.case_id] += weight * other_weight
+        best = heapq.nlargest(TEXT_CANDIDATES, text.items(), key=lambda item: item[1])
+        candidates = {case_id: by_id[case_id] for case_id, _text in best}
         for theme in profile.themes:
             candidates.update((other.case_id, other) for other in by_theme[theme][:SAME_THEME_POOL])
-        if len(candidates) < KEPT + 1:
-            candidates.update((other.case_id, other) for other in profiles[: KEPT + 1])
-        lists[profile.case_id] = _best(profile, candidates.values())
+        scored = []
+        for case_id, other in candidates.items():
+            if case_id != profile.case_id:
+                score = _score(profile, other, text.get(case_id, 0.0))
+                if score > 0:
+                    scored.append((case_id, score))
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        lists[profile.case_id] = scored[:KEPT]
     return lists
 
 
@@ -167,7 +192,10 @@ _local = threading.local()
 
 
 def _connect(folder: Path) -> sqlite3.Connection:
-    database = sqlite3.connect(folder / FILE, timeout=30, isolation_level=None)
+    # Used under _loaded_lock from whichever thread indexes.
+    database = sqlite3.connect(
+        folder / FILE, timeout=30, isolation_level=None, check_same_thread=False
+    )
     database.execute("PRAGMA journal_mode=WAL")
     database.executescript(
         "CREATE TABLE IF NOT EXISTS profile (case_id INTEGER PRIMARY KEY, data TEXT NOT NULL);"
@@ -228,6 +256,53 @@ def build(index, session: Session) -> None:
         database.close()
 
 
+@dataclass
+class _Loaded:
+    """One build's profiles and lists as this process last read or wrote them."""
+
+    database: sqlite3.Connection
+    version: int
+    profiles: dict[int, Profile]
+    lists: dict[int, list]
+
+
+# Per process (the indexer writes under the index write lock, one thread at a time): a
+# reload only when another process changed the file since (sqlite's data_version).
+_loaded: dict[Path, _Loaded] = {}
+_loaded_lock = threading.Lock()
+
+
+def _state(folder: Path) -> _Loaded:
+    state = _loaded.get(folder)
+    if state is not None:
+        version = state.database.execute("PRAGMA data_version").fetchone()[0]
+        if version == state.version:
+            return state
+        state.database.close()
+    for other in [path for path in _loaded if path != folder]:
+        _loaded.pop(other).database.close()  # a replaced build
+    database = _connect(folder)
+    state = _Loaded(
+        database,
+        database.execute("PRAGMA data_version").fetchone()[0],
+        {row[0]: _load(*row) for row in database.execute("SELECT * FROM profile")},
+        {
+            row[0]: [tuple(i) for i in json.loads(row[1])]
+            for row in database.execute("SELECT * FROM similar")
+        },
+    )
+    _loaded[folder] = state
+    return state
+
+
+def _with(found: list, case_id: int, score: float) -> list:
+    """A list with one case (re)placed by its score, still best first and at most KEPT."""
+    items = [item for item in found if item[0] != case_id]
+    if score > 0:
+        items.append((case_id, score))
+    return sorted(items, key=lambda item: (-item[1], item[0]))[:KEPT]
+
+
 def refresh(index, session: Session, updates: list[tuple[str, str, dict | None]]) -> None:
     """After the indexer's updates (key field, key, document or None): the changed cases'
     own lists, and their places in every other list.
@@ -236,45 +311,45 @@ def refresh(index, session: Session, updates: list[tuple[str, str, dict | None]]
     its own list and where it now belongs in theirs (a new case joins the lists of the
     cases it is like; a deleted or changed one leaves those it no longer belongs in).
     """
-    case_ids = [int(key) for field, key, _doc in updates if field == "case_id"]
-    if not case_ids:
+    wanted = {int(key) for field, key, _doc in updates if field == "case_id"}
+    if not wanted:
         return
     folder = Path(index.storage.folder)
-    database = _connect(folder)
-    try:
-        stored = {row[0]: _load(*row) for row in database.execute("SELECT * FROM profile")}
-        lists = {row[0]: json.loads(row[1]) for row in database.execute("SELECT * FROM similar")}
-        wanted = set(case_ids)
+    with _loaded_lock:
+        state = _state(folder)
         with index.searcher() as searcher:
-            fresh = {
-                profile.case_id: profile
-                for profile in _profiles(searcher, _place_terms(session), wanted)
-            }
-        removed = wanted - set(fresh)
+            fresh = {p.case_id: p for p in _profiles(searcher, _place_terms(session), wanted)}
+        profiles, lists = state.profiles, state.lists
         for case_id in wanted:
-            stored.pop(case_id, None)
-        stored.update(fresh)
+            profiles.pop(case_id, None)
+        profiles.update(fresh)
         changed: dict[int, list] = {}
         for case_id, found in lists.items():
             if case_id not in wanted and any(other in wanted for other, _score in found):
-                changed[case_id] = [(o, s) for o, s in found if o not in wanted]
+                changed[case_id] = [item for item in found if item[0] not in wanted]
         for profile in fresh.values():
-            changed[profile.case_id] = _best(profile, stored.values())
-            for other in stored.values():
+            scores = []
+            for other in profiles.values():
                 if other.case_id == profile.case_id:
                     continue
                 score = similarity(profile, other)
+                if score > 0:
+                    scores.append((other.case_id, score))
                 found = changed.get(other.case_id, lists.get(other.case_id, []))
                 if score > 0 and (len(found) < KEPT or score > found[-1][1]):
-                    found = sorted(
-                        [*(item for item in found if item[0] != profile.case_id),
-                         (profile.case_id, score)],
-                        key=lambda item: (-item[1], item[0]),
-                    )[:KEPT]  # fmt: skip
-                    changed[other.case_id] = found
-        _save(database, list(fresh.values()), changed, removed)
-    finally:
-        database.close()
+                    changed[other.case_id] = _with(found, profile.case_id, score)
+            scores.sort(key=lambda item: (-item[1], item[0]))
+            changed[profile.case_id] = scores[:KEPT]
+        removed = wanted - set(fresh)
+        for case_id in removed:
+            lists.pop(case_id, None)
+        lists.update(changed)
+        try:
+            _save(state.database, list(fresh.values()), changed, removed)
+        except BaseException:
+            _loaded.pop(folder, None)  # the cache ran ahead of the file: read it again
+            state.database.close()
+            raise
 
 
 def lookup(folder: Path, case_id: int) -> list[tuple[int, float]]:
