@@ -136,3 +136,11 @@ def test_question_words_do_not_pull_in_cases(write_case, find, expert):
     )
     write_case(title="Gerucht", summary="Een gerucht op Facebook.", themes=["stikstof"])
     assert titles(find(expert, "hoe ga je om met een gerucht op facebook?")) == ["Gerucht"]
+
+
+def test_a_hyphenated_several_word_entry_is_not_split_into_parts(write_case, find, expert):
+    # "werknemers" is in no text, but it is part of the entry "oost-europese werknemer".
+    write_case(title="Parken", summary="Arbeidsmigranten op de vakantieparken.")
+    write_case(title="Anders", summary="Werk en een nemer.", themes=["stikstof"])
+    assert titles(find(expert, "oost-europese werknemers")) == ["Parken"]
+    assert morphology.stem("werknemer") == morphology.stem("werknemers")

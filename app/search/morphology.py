@@ -19,6 +19,8 @@ MIN_MODIFIER = 4
 MIN_HEAD = 4
 # Letters that join the parts of a Dutch compound: dorp-s-raad, zonn-e-weide, boer-en-protest.
 LINKS = ("s", "e", "en")
+# A lemma may be this much longer than its form ("liep" -> "lopen"), no more.
+MAX_LONGER = 2
 # Derivations whose base word a search should also find: boos-heid.
 SUFFIXES = ("heid", "heden")
 
@@ -42,7 +44,11 @@ def stem(word: str) -> str:
     The lemma first ("boze" -> "boos", "windturbines" -> "windturbine", "huizen" -> "huis"),
     where the stemmer alone leaves irregular and borrowed forms apart.
     """
-    return _porter(_lemmas().get(word) or word)
+    lemma = _lemmas().get(word)
+    # A lemma much longer than its form is a slip of the table ("werknemer" -> "werkneemster").
+    if not lemma or len(lemma) > len(word) + MAX_LONGER:
+        lemma = word
+    return _porter(lemma)
 
 
 @lru_cache(maxsize=1)

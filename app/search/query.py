@@ -133,6 +133,7 @@ QUESTION_WORDS = frozenset(
         )
     ).split()
 )
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _UNQUOTED_WORD = re.compile(r'"[^"]*"|[\w*]+')
 
 
@@ -231,7 +232,8 @@ def parse(
     """
     if not text:
         return None
-    text = _without_question_words(text)
+    # "oost-europese": two words, as the index reads them (the parser would make them one).
+    text = _without_question_words(_HYPHEN.sub(" ", text))
     # Unnormalised, the parser's tree keeps each typed clause as one group of fields.
     query = _parser(schema, fields).parse(text, normalize=False)
     if query is None or query is NullQuery:
@@ -241,9 +243,10 @@ def parse(
         return None
     clauses = query.subqueries if type(query) is Or else [query]
     expansions = synonyms.expansions()
-    clauses = _decompounded(list(clauses), text, in_index, expansions)
-    query = Clauses(_with_synonyms(clauses, expansions, synonyms.longest_entry()))
-    query.near = _near(clauses)
+    # Synonyms first: a word of a thesaurus entry is searched by the entry, not by its parts.
+    expanded = _with_synonyms(list(clauses), expansions, synonyms.longest_entry())
+    query = Clauses(_decompounded(expanded, text, in_index, expansions))
+    query.near = _near(list(clauses))
     return query
 
 
