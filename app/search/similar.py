@@ -320,13 +320,19 @@ def refresh(index, session: Session, updates: list[tuple[str, str, dict | None]]
         with index.searcher() as searcher:
             fresh = {p.case_id: p for p in _profiles(searcher, _place_terms(session), wanted)}
         profiles, lists = state.profiles, state.lists
-        for case_id in wanted:
+        gone = {case_id for case_id in wanted if case_id not in fresh and case_id in profiles}
+        # A comment or a new status changes no profile: nothing to do for it (most writes).
+        fresh = {case_id: p for case_id, p in fresh.items() if profiles.get(case_id) != p}
+        touched = gone | set(fresh)
+        if not touched:
+            return
+        for case_id in touched:
             profiles.pop(case_id, None)
         profiles.update(fresh)
         changed: dict[int, list] = {}
         for case_id, found in lists.items():
-            if case_id not in wanted and any(other in wanted for other, _score in found):
-                changed[case_id] = [item for item in found if item[0] not in wanted]
+            if case_id not in touched and any(other in touched for other, _score in found):
+                changed[case_id] = [item for item in found if item[0] not in touched]
         for profile in fresh.values():
             scores = []
             for other in profiles.values():
@@ -340,7 +346,7 @@ def refresh(index, session: Session, updates: list[tuple[str, str, dict | None]]
                     changed[other.case_id] = _with(found, profile.case_id, score)
             scores.sort(key=lambda item: (-item[1], item[0]))
             changed[profile.case_id] = scores[:KEPT]
-        removed = wanted - set(fresh)
+        removed = gone
         for case_id in removed:
             lists.pop(case_id, None)
         lists.update(changed)
