@@ -200,6 +200,11 @@ def _decompounded(clauses: list[Query], text: str, in_index: Callable[[str], boo
     return result
 
 
+# The fields where words standing together earn the bonus: the case's own title and text
+# (each pair is a term to look up; the comments are the largest field and the least apt).
+NEAR_FIELDS = frozenset({"title", "body"})
+
+
 def _near(clauses: list[Query]) -> tuple[Query, ...]:
     """Word-pair queries for each two words typed side by side, in either order."""
     near = []
@@ -209,6 +214,8 @@ def _near(clauses: list[Query]) -> tuple[Query, ...]:
             continue
         pairs = []
         for term in a:
+            if term.fieldname not in NEAR_FIELDS:
+                continue
             field = pairs_field(term.fieldname)
             for pair in (pair_term(term.text, b[0].text), pair_term(b[0].text, term.text)):
                 pairs.append(Term(field, pair, boost=term.boost))
