@@ -272,6 +272,11 @@ _loaded: dict[Path, _Loaded] = {}
 _loaded_lock = threading.Lock()
 
 
+def _name(folder: Path) -> str:
+    """The index a build directory holds: "network" for builds/network-<stamp>."""
+    return folder.name.split("-")[0]
+
+
 def _state(folder: Path) -> _Loaded:
     state = _loaded.get(folder)
     if state is not None:
@@ -279,8 +284,8 @@ def _state(folder: Path) -> _Loaded:
         if version == state.version:
             return state
         state.database.close()
-    for other in [path for path in _loaded if path != folder]:
-        _loaded.pop(other).database.close()  # a replaced build
+    for other in [path for path in _loaded if path != folder and _name(path) == _name(folder)]:
+        _loaded.pop(other).database.close()  # a replaced build of the same index
     database = _connect(folder)
     state = _Loaded(
         database,
@@ -367,10 +372,9 @@ def lookup(folder: Path, case_id: int) -> list[tuple[int, float]]:
         connections = _local.connections = {}
     database = connections.get(folder)
     if database is None:
-        # A thread reads one build at a time: the connections to replaced builds are closed.
-        for old in connections.values():
-            old.close()
-        connections.clear()
+        # A thread reads one build of each index: connections to replaced builds are closed.
+        for path in [path for path in connections if _name(path) == _name(folder)]:
+            connections.pop(path).close()
         database = connections[folder] = sqlite3.connect(
             f"file:{folder / FILE}?mode=ro", uri=True, timeout=30, check_same_thread=False
         )
