@@ -13,6 +13,7 @@ list is shown (services.similar_cases). The indexer calls `refresh` where it has
 changes to an index and `build` for a fresh build.
 """
 
+import hashlib
 import heapq
 import json
 import math
@@ -66,6 +67,13 @@ class Profile:
     dilemmas: frozenset[str]
     kind: str
     vector: dict[str, float]  # key term -> weight, unit length
+    source: str = ""  # a digest of what the profile was made from (see _source)
+
+
+def _source(body: str, themes: str | None, dilemmas: str | None, kind: str | None) -> str:
+    """A digest of a case's text and facts: unchanged, its profile is unchanged too."""
+    material = "\x1f".join((body or "", themes or "", dilemmas or "", kind or ""))
+    return hashlib.sha1(material.encode("utf-8")).hexdigest()
 
 
 def _split(value: str | None) -> frozenset[str]:
@@ -131,6 +139,7 @@ def _profile(
         _split(fields.get("dilemma")),
         fields.get("kind") or "",
         {term: weight / norm for term, weight in top},
+        _source(text, fields.get("theme"), fields.get("dilemma"), fields.get("kind")),
     )
 
 
@@ -206,13 +215,19 @@ def _connect(folder: Path) -> sqlite3.Connection:
 
 def _dump(profile: Profile) -> str:
     return json.dumps(
-        [sorted(profile.themes), sorted(profile.dilemmas), profile.kind, profile.vector]
+        [
+            sorted(profile.themes),
+            sorted(profile.dilemmas),
+            profile.kind,
+            profile.vector,
+            profile.source,
+        ]
     )
 
 
 def _load(case_id: int, data: str) -> Profile:
-    themes, dilemmas, kind, vector = json.loads(data)
-    return Profile(case_id, frozenset(themes), frozenset(dilemmas), kind, vector)
+    themes, dilemmas, kind, vector, source = json.loads(data)
+    return Profile(case_id, frozenset(themes), frozenset(dilemmas), kind, vector, source)
 
 
 def _save(database, profiles: list[Profile], lists: dict[int, list], removed=()) -> None:
@@ -308,6 +323,16 @@ def _with(found: list, case_id: int, score: float) -> list:
     return sorted(items, key=lambda item: (-item[1], item[0]))[:KEPT]
 
 
+def _changes(profile: Profile | None, doc: dict | None) -> bool:
+    """Whether a new document (None: removed) may change the case's profile."""
+    if doc is None:
+        return profile is not None
+    if profile is None:
+        return True
+    source = _source(doc.get("body", ""), doc.get("theme"), doc.get("dilemma"), doc.get("kind"))
+    return source != profile.source
+
+
 def refresh(index, session: Session, updates: list[tuple[str, str, dict | None]]) -> None:
     """After the indexer's updates (key field, key, document or None): the changed cases'
     own lists, and their places in every other list.
@@ -316,12 +341,17 @@ def refresh(index, session: Session, updates: list[tuple[str, str, dict | None]]
     its own list and where it now belongs in theirs (a new case joins the lists of the
     cases it is like; a deleted or changed one leaves those it no longer belongs in).
     """
-    wanted = {int(key) for field, key, _doc in updates if field == "case_id"}
-    if not wanted:
-        return
     folder = Path(index.storage.folder)
     with _loaded_lock:
         state = _state(folder)
+        # A comment leaves the case's text and facts as they were (most writes): no work.
+        wanted = {
+            int(key)
+            for field, key, doc in updates
+            if field == "case_id" and _changes(state.profiles.get(int(key)), doc)
+        }
+        if not wanted:
+            return
         with index.searcher() as searcher:
             fresh = {p.case_id: p for p in _profiles(searcher, _place_terms(session), wanted)}
         profiles, lists = state.profiles, state.lists
