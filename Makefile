@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run serve loadtest bench test test-postgres lint format install install-dev clean assets
+.PHONY: run serve loadtest bench relevance test test-postgres lint format install install-dev clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ test-postgres: install-dev
 SIZES ?= 1000 10000
 bench: install
 	$(BIN)/python scripts/bench_search.py $(SIZES)
+
+# Search relevance on the judged queries in tests/relevance/ (ARGS=-v lists every query).
+relevance: install-dev
+	$(BIN)/python scripts/relevance.py $(ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -67,7 +67,10 @@ def find(app):
     def _find(user, text: str = "", archive: bool = False, **facets):
         sort = facets.pop("sort", "relevance")
         page = facets.pop("page", 1)
-        params = SearchParams(text=text, facets=tuple(facets.items()), sort=sort, page=page)
+        as_typed = facets.pop("as_typed", False)
+        params = SearchParams(
+            text=text, facets=tuple(facets.items()), sort=sort, page=page, as_typed=as_typed
+        )
         return search(user, params, archive=archive)
 
     return _find

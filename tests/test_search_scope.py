@@ -116,9 +116,19 @@ def test_suggestions_only_come_from_readable_words(world, find, write_case, make
     write_case(
         author=people["draft_author"], title="Ander concept", summary="Kwartiermaker", share=False
     )
-    # The outsider cannot read the draft, so its word is never offered.
-    assert find(people["outsider"], "Kwartiermakr").suggestion is None
-    assert find(people["colleague"], "Kwartiermakr").suggestion == "kwartiermaker"
+    # The outsider cannot read the draft, so its word is never offered, nor searched instead.
+    _assert_corrected_only_for_the_colleague(find, people)
+
+
+def _assert_corrected_only_for_the_colleague(find, people):
+    outsider = find(people["outsider"], "Kwartiermakr")
+    assert (outsider.suggestion, outsider.corrected_from, outsider.total) == (None, None, 0)
+    assert "kwartiermaker" not in repr(outsider)
+    colleague = find(people["colleague"], "Kwartiermakr")
+    assert (colleague.params.text, colleague.corrected_from) == ("kwartiermaker", "Kwartiermakr")
+    assert titles(colleague) == ["Ander concept"]
+    as_typed = find(people["colleague"], "Kwartiermakr", as_typed=True)
+    assert as_typed.suggestion == "kwartiermaker"
 
 
 def test_suggestions_stay_in_scope_after_a_rebuild(world, find, write_case, runner):
@@ -130,8 +140,7 @@ def test_suggestions_stay_in_scope_after_a_rebuild(world, find, write_case, runn
         author=people["draft_author"], title="Ander concept", summary="Kwartiermaker", share=False
     )
     assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
-    assert find(people["outsider"], "Kwartiermakr").suggestion is None
-    assert find(people["colleague"], "Kwartiermakr").suggestion == "kwartiermaker"
+    _assert_corrected_only_for_the_colleague(find, people)
 
 
 def test_similar_cases_respect_the_scope(world):

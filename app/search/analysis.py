@@ -1,24 +1,34 @@
-"""Dutch text analysis and the organisers' synonym list."""
+"""Dutch text analysis: the analyzer chain and its one-pass equivalent, for index and query."""
 
-import os
 import re
 import threading
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
-    StemFilter,
     StopFilter,
 )
-from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
-DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
+from app.search import morphology
+
+
+class MorphologyFilter(Filter):
+    """Each word as its stem (morphology.stem), as the index holds it."""
+
+    is_morph = True  # left out when Whoosh analyses with no_morph=True, as its StemFilter is
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not token.stopped:
+                token.text = morphology.stem(token.text)
+            yield token
 
 
 def dutch_analyzer() -> Analyzer:
@@ -28,7 +38,7 @@ def dutch_analyzer() -> Analyzer:
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=frozenset(stopwords_for_language("nl")), minsize=2)
-        | StemFilter(stemfn=stemmer_for_language("nl"), lang="nl", cachesize=50_000)
+        | MorphologyFilter()
     )
 
 
@@ -46,9 +56,20 @@ def analyse(text: str) -> list[str]:
 # spelling words and for the term vector.
 _WORD = re.compile(r"\w+")
 _STOP_WORDS = frozenset(stopwords_for_language("nl"))
-_stem = lru_cache(maxsize=50_000)(stemmer_for_language("nl"))
+_stem = morphology.stem
 
 
+def _parts(word: str) -> tuple[str, ...]:
+    return () if word.isdigit() else _useful_parts(word)
+
+
+@lru_cache(maxsize=200_000)
+def _useful_parts(word: str) -> tuple[str, ...]:
+    """A word's compound parts, less stop words ("over|last" adds "last" alone)."""
+    return tuple(part for part in morphology.parts(word) if part not in _STOP_STEMS)
+
+
+_STOP_STEMS = frozenset(morphology.stem(word) for word in _STOP_WORDS)
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
@@ -56,23 +77,27 @@ def _fold(match: re.Match) -> str:
     return match.group().translate(accent_map)
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     """The text lower-cased and accent-folded. Only the few accented stretches go through
     str.translate, which looks every character of a text up in Whoosh's accent map."""
     return _NOT_ASCII.sub(_fold, text.lower())
 
 
 class Analysed:
-    """A text's index terms in order, with each term's unstemmed word."""
+    """A text's index terms in order, with each term's unstemmed word.
+
+    The counts also hold the parts of compounds (morphology.parts), once per occurrence, so
+    "jeugdoverlast" is found by "overlast"; the order (for word pairs) is the words' own.
+    """
 
     __slots__ = ("_counts", "terms", "words")
 
     def __init__(self, text: str) -> None:
-        folded = _folded(text)
-        if len(folded) == len(text):
+        lowered = folded(text)
+        if len(lowered) == len(text):
             # Lower-cased and folded at once, then split: the same words as splitting first
             # when folding keeps every character in its place (as it does for Dutch).
-            words = _WORD.findall(folded)
+            words = _WORD.findall(lowered)
         else:
             words = [match.lower().translate(accent_map) for match in _WORD.findall(text)]
         stop = _STOP_WORDS
@@ -83,7 +108,11 @@ class Analysed:
     def counts(self) -> Counter:
         """Index term -> how often it occurs."""
         if self._counts is None:
-            self._counts = Counter(self.terms)
+            counts = Counter(self.terms)
+            for word, times in Counter(self.words).items():
+                for part in _parts(word):
+                    counts[part] += times
+            self._counts = counts
         return self._counts
 
     def pair_counts(self) -> Counter:
@@ -95,16 +124,16 @@ class Analysed:
 def matches(text: str, terms: frozenset[str], limit: int) -> dict[str, list[tuple[int, int, int]]]:
     """Term -> (position, start, end) of its first occurrences in `text`, `limit` in all.
 
-    For snippets, so fast rather than complete: only words that start like one of the terms
-    are analysed (a stem is its word minus a suffix, at most undoubling a vowel or consonant
-    at its end: "huur" -> "hur"), and positions count those words only.
+    For snippets, so fast rather than complete: only words that start with the first letter
+    of one of the terms are analysed, and positions count those words only. (Not a longer
+    prefix: a lemma need not start like its form, "huizen" -> "huis", "boze" -> "boos".)
     """
     found: dict[str, list[tuple[int, int, int]]] = {term: [] for term in terms}
     if not terms:
         return found
-    folded = _folded(text)
-    if len(folded) == len(text):
-        words = ((match.group(), match.span()) for match in _candidates(terms).finditer(folded))
+    lowered = folded(text)
+    if len(lowered) == len(text):
+        words = ((match.group(), match.span()) for match in _candidates(terms).finditer(lowered))
     else:  # lower-casing moved characters (a Turkish İ): fold word by word
         words = (
             (match.group().lower().translate(accent_map), match.span())
@@ -125,8 +154,7 @@ def matches(text: str, terms: frozenset[str], limit: int) -> dict[str, list[tupl
 
 @lru_cache(maxsize=256)
 def _candidates(terms: frozenset[str]) -> re.Pattern:
-    prefixes = sorted({term[: max(1, len(term) - 2)] for term in terms}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*")
+    return re.compile(r"\b[" + "".join(sorted({re.escape(term[0]) for term in terms})) + r"]\w*")
 
 
 def pair_term(first: str, second: str) -> str:
@@ -155,61 +183,3 @@ def analysed(text: str) -> Analysed:
     recent.insert(0, (text, result))
     del recent[REMEMBERED:]
     return result
-
-
-def parse_synonyms(text: str) -> list[list[str]]:
-    """Groups of words from the synonym file format: one group per line, comma-separated."""
-    groups = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        words = [word.strip() for word in line.split(",") if word.strip()]
-        if len(words) > 1:
-            groups.append(words)
-    return groups
-
-
-class SynonymList:
-    """The synonym file, reloaded when it changes on disk (by any process)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._mtime: float | None = None
-        self._by_term: dict[str, tuple[str, ...]] = {}
-
-    def ensure_file(self) -> None:
-        if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(DEFAULT_SYNONYMS.read_text(encoding="utf-8"), encoding="utf-8")
-
-    def text(self) -> str:
-        self.ensure_file()
-        return self.path.read_text(encoding="utf-8")
-
-    def save(self, text: str) -> None:
-        """Replace the file atomically, so a reader never sees half a list."""
-        self.ensure_file()
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(text.replace("\r\n", "\n"), encoding="utf-8")
-        os.replace(temporary, self.path)
-
-    def expansions(self) -> dict[str, tuple[str, ...]]:
-        """Index term -> the index terms of its whole group (single words only)."""
-        self.ensure_file()
-        mtime = self.path.stat().st_mtime_ns
-        with self._lock:
-            if mtime != self._mtime:
-                self._by_term = self._build(self.path.read_text(encoding="utf-8"))
-                self._mtime = mtime
-            return self._by_term
-
-    @staticmethod
-    def _build(text: str) -> dict[str, tuple[str, ...]]:
-        by_term: dict[str, set[str]] = {}
-        for group in parse_synonyms(text):
-            terms = {term for word in group for term in analyse(word)[:1]}
-            for term in terms:
-                by_term.setdefault(term, set()).update(terms)
-        return {term: tuple(sorted(group)) for term, group in by_term.items()}

@@ -3,9 +3,9 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from app.forms import BaseForm
-from app.search.analysis import parse_synonyms
 from app.search.schema import FACET_FIELDS
 from app.search.services import SORTS, SearchParams
+from app.search.thesaurus import problems
 
 MAX_FACET_VALUE = 80
 MAX_FACET_VALUES = 20  # per facet
@@ -29,29 +29,24 @@ def search_params(args: MultiDict) -> SearchParams:
         facets=facets,
         sort=sort if sort in SORTS else "relevance",
         page=args.get("page", 1, type=int) or 1,
+        as_typed=args.get("as_typed") == "1",
     )
 
 
 class SynonymsForm(BaseForm):
     text = TextAreaField(
         "Synoniemen",
-        validators=[Length(max=20_000, message="De lijst mag maximaal 20.000 tekens hebben.")],
+        validators=[Length(max=50_000, message="De lijst mag maximaal 50.000 tekens hebben.")],
         description=(
-            "Eén groep per regel, woorden gescheiden door komma's, bijvoorbeeld: "
-            "azc, asielzoekerscentrum. Regels die met # beginnen zijn toelichting."
+            "Eén groep per regel, gescheiden door komma's: azc, asielzoekerscentrum. Een "
+            "woordgroep mag ook: drag queen, dragartiest. Met => vindt het brede woord links "
+            "de smallere rechts, niet andersom: sociale media => facebook, tiktok. Regels die "
+            "met # beginnen zijn toelichting."
         ),
     )
 
     def validate_text(self, field) -> None:
         field.data = field.data or ""  # a post without the field at all
-        for number, line in enumerate(field.data.splitlines(), 1):
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            words = [word.strip() for word in stripped.split(",") if word.strip()]
-            if len(words) < 2:
-                raise ValidationError(f"Regel {number} heeft minstens twee woorden nodig.")
-            if any(" " in word for word in words):
-                raise ValidationError(f"Regel {number}: gebruik losse woorden, geen woordgroepen.")
-        if not parse_synonyms(field.data):
-            raise ValidationError("Geef minstens één groep synoniemen.")
+        found = problems(field.data)
+        if found:
+            raise ValidationError(found[0])

@@ -29,7 +29,7 @@ from app import events
 from app.extensions import db
 from app.models import Case, Comment, Method, Reflection, SearchChange, User
 from app.models.base import utcnow
-from app.search import documents, progress
+from app.search import documents, progress, similar
 from app.search.schema import as_written
 from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, IndexStore
 
@@ -231,6 +231,7 @@ def _catch_up(session: Session, indexes: dict, done: progress.Progress, timeout:
         updates = _updates(session, *_targets(rows))
         for name, index in indexes.items():
             _write(index, updates[name], timeout)
+            similar.refresh(index, session, updates[name])
         done = done.advanced([row.id for row in rows])
         save(done)
         # applied_at: "indexed by at least one instance", for readers of the log; per-instance
@@ -391,6 +392,7 @@ def rebuild() -> RebuildReport:
                 report.archive += 1
     writers[NETWORK].commit(optimize=not parallel)
     writers[ARCHIVE].commit(optimize=True)
+    similar.build_all(index for _path, index in builds.values())
     snapshot = progress.Progress(upto=max(snapshot_id - GAP_WINDOW, 0)).advanced(recent)
     snapshot.upto = snapshot_id
     with target.write_lock(timeout), Session(db.engine) as session:

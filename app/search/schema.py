@@ -16,7 +16,8 @@ from app.search.analysis import analysed, dutch_analyzer, pair_term
 # working meanwhile, only slower or without what the new version added.
 # 2: term vectors on "body" for more-like-this.
 # 3: text fields keep term frequencies only; exact phrases use word-pair fields.
-SCHEMA_VERSION = 3
+# 4: Dutch lemmas before stems (morphology.py), and the parts of compounds as terms too.
+SCHEMA_VERSION = 4
 
 # Fields searched by a user's words, with the weight of a match in each.
 NETWORK_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "meta": 1.5, "comments": 0.7, "reflections": 0.9}

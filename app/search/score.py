@@ -12,25 +12,32 @@ as the word pairs it is made of (schema.WordPairs). Prefixes are scored by Whoos
 matchers and added in the same way.
 
 The user's clauses (each word, phrase or prefix, in every field) are the children of a
-`Clauses` node; a document's total is scaled by the share of clauses it matches, so a case
-with all the words ranks above one with only some ("all words preferred, any word still
-ranks").
+`Clauses` node; ranking.py combines their scores, so a case with all the words ranks above
+one with only some ("all words preferred, any word still ranks").
 """
 
-from collections import Counter
 from itertools import accumulate, pairwise, repeat
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 from whoosh.query import Or, Phrase, Query, Term
 
+from app.search import ranking
 from app.search.analysis import analysed, pair_term
 from app.search.schema import pairs_field, text_reader
 from app.search.whoosh_patches import field_lengths
 
 
 class Clauses(Or):
-    """The clauses of what a user typed; matching more of them scores higher."""
+    """The clauses of what a user typed; matching more of them scores higher.
+
+    `near`: word-pair queries for words typed side by side (a bonus, not a clause). Scoring
+    sets `required` (the content clauses) and `complete` (docnums matching all of them).
+    """
+
+    near: tuple = ()
+    required: int = 0
+    complete: frozenset | set = frozenset()
 
 
 def scores(searcher, query: Query, cache: dict) -> dict[int, float]:
@@ -46,22 +53,11 @@ def scores(searcher, query: Query, cache: dict) -> dict[int, float]:
 
 
 def _coordinated(searcher, query: Clauses, cache: dict) -> dict[int, float]:
-    parts = []
-    matched: Counter = Counter()
-    for clause in query.subqueries:
-        part: dict[int, float] = {}
-        _add(searcher, clause, query.boost, part, cache)
-        matched.update(part.keys())
-        parts.append(part)
-    # The smaller parts are added into the largest, which is used as it is.
-    parts.sort(key=len, reverse=True)
-    totals = parts[0]
-    for part in parts[1:]:
-        get = totals.get
-        for docnum, score in part.items():
-            totals[docnum] = get(docnum, 0.0) + score
-    count = len(parts)
-    return {docnum: score * matched[docnum] / count for docnum, score in totals.items()}
+    # How the clauses combine (all words first, words close together) is ranking.py's.
+    def add(node: Query, part: dict[int, float]) -> None:
+        _add(searcher, node, query.boost, part, cache)
+
+    return ranking.coordinated(query, add)
 
 
 def _add(searcher, node: Query, boost: float, totals: dict[int, float], cache: dict) -> None:

@@ -7,18 +7,18 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from markupsafe import Markup
-from whoosh.query import Every, Query, Term
+from whoosh.query import Every, Query
 
 from app.extensions import db
 from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
 from app.permissions import AnyUser, read_scope
-from app.search import collect, facets, highlight, indexer
-from app.search.analysis import SynonymList
+from app.search import collect, facets, guidance, highlight, indexer, similar
 from app.search.indexer import store
-from app.search.query import clean, parse, scope_query
+from app.search.query import clean, in_index, parse, scope_query
 from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS
 from app.search.spelling import suggest
 from app.search.storage import ARCHIVE, NETWORK, IndexView, view
+from app.search.thesaurus import SynonymList
 
 FACET_LABELS = {
     "theme": "Thema",
@@ -53,6 +53,16 @@ class SearchParams:
     facets: tuple[tuple[str, str], ...] = ()
     sort: str = "relevance"
     page: int = 1
+    # Search the words as typed, not a spelling suggestion run in their place.
+    as_typed: bool = False
+
+    @property
+    def heading_text(self) -> str:
+        """The words for "resultaten voor …": a quoted phrase keeps one pair of quotes."""
+        text = self.text
+        if text.count('"') == 2 and text.startswith('"') and text.endswith('"'):
+            text = text[1:-1]
+        return text if '"' in text else f"“{text}”"
 
     def selected(self, name: str) -> list[str]:
         return [value for facet, value in self.facets if facet == name]
@@ -63,6 +73,8 @@ class SearchParams:
         for name, value in self.facets:
             chosen.setdefault(name, []).append(value)
         values = {"q": self.text, **chosen, "sort": self.sort, "page": self.page}
+        if self.as_typed and "q" not in changes:
+            values["as_typed"] = 1
         if "page" not in changes:
             values["page"] = 1
         values.update(changes)
@@ -125,6 +137,14 @@ class SearchPage:
     suggestion: str | None = None
     notice: str | None = None
     unavailable: bool = False
+    # The search as typed, when these are the results of its spelling suggestion instead.
+    corrected_from: str | None = None
+    # Hits, but none holds every word typed: the notice that says so (guidance.PARTIAL).
+    partial: str | None = None
+    # Matches holding every word typed.
+    complete: int = 0
+    # With nothing found: the themes the words point to.
+    themes: list[guidance.ThemePointer] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -133,10 +153,6 @@ class SimilarCase:
     publication_id: int | None
     title: str
     municipality: str
-
-
-# Entries kept per searcher, across similar-case lists and the other caches on the view.
-SIMILAR_CACHE_SIZE = 1024
 
 
 def _municipality_labels() -> dict[str, str]:
@@ -276,7 +292,14 @@ def search(
     """
     _catch_up()
     try:
-        return _search(user, params, archive, full)
+        result = _search(user, params, archive, full)
+        if result.suggestion and not params.as_typed and not result.complete:
+            # No case has all the words typed, and the suggestion is answered (suggest()
+            # offers nothing else): show its results, with the words as typed one click away.
+            corrected = _search(user, replace(params, text=result.suggestion), archive, full)
+            corrected.corrected_from = result.params.text
+            return corrected
+        return result
     except Exception:  # Whoosh on a damaged index raises all sorts (EOFError, struct.error, ...)
         current_app.logger.exception("Search failed; answering that search is unavailable.")
         db.session.rollback()
@@ -293,7 +316,7 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
     params = replace(params, text=cleaned.text)
     index_view, allowed, fields, archive = _target(user, archive)
     searcher = index_view.searcher
-    query = parse(cleaned.text, searcher.schema, fields, synonyms())
+    query = parse(cleaned.text, searcher.schema, fields, synonyms(), in_index(searcher, fields))
     filters = _facet_filters(index_view, params)
     per_page = current_app.config["SEARCH_RESULTS_PER_PAGE"]
     wanted = min(max(params.page, 1), MAX_PAGE)
@@ -333,21 +356,24 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
         highlight.configure(results)
         result.hits = [_hit(hit, labels) for hit in results[start : start + per_page]]
     result.facets = _facets(index_view, matched, filters, params, labels)
-    if query is not None and total < 3:
-        scope = _narrowed(allowed, filters)
+    result.complete = guidance.complete(query, narrowed)
+    result.partial = guidance.partial(query, total, result.complete)
+    scope = _narrowed(allowed, filters)
+    if query is not None and not result.complete:
+        # Some word may be misspelled: a suggestion must find cases with all its words.
         result.suggestion = suggest(
-            index_view,
-            cleaned.text,
-            scope,
-            total,
-            lambda text: _count(index_view, text, fields, scope),
+            index_view, cleaned.text, scope, 0, lambda text: _count(index_view, text, fields, scope)
         )
+    if query is not None and not total:
+        result.themes = guidance.themes_for(index_view, cleaned.text, allowed, synonyms())
     return result
 
 
 def _count(index_view: IndexView, text: str, fields: dict[str, float], allowed: int) -> int:
-    query = parse(text, index_view.searcher.schema, fields, synonyms())
-    return _matched(index_view, query, allowed).bit_count()
+    """How many readable documents hold every word of `text`."""
+    searcher = index_view.searcher
+    query = parse(text, searcher.schema, fields, synonyms(), in_index(searcher, fields))
+    return guidance.complete(query, _matched(index_view, query, allowed))
 
 
 def similar_cases(
@@ -367,52 +393,31 @@ def similar_cases(
 
 
 def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[SimilarCase]:
+    """The case's precomputed list (similar.py), within the reader's scope at this moment."""
     index_view, allowed, _fields, archive = _target(user, archive)
     searcher = index_view.searcher
-    docnum = searcher.document_number(case_id=str(case_id))
-    if docnum is None:
-        return []
-    # Similar *cases*: the library's methods share the index but are not cases.
-    allowed &= ~facets.query_bits(index_view, Term("doc_type", "method"), cache_key="methods")
-    if not allowed & ~(1 << docnum):
-        return []
-    # More-like-this is the costly part of a case page; its answer only changes with the index,
-    # so it is kept with this searcher (reopened on every index change), per exact read scope.
-    key = ("similar", case_id, limit, allowed)
-    hits = index_view.cache.get(key)
-    if hits is None:
-        # The scope's set of docnums is the same for every case page (so it is cached once);
-        # the case itself is left out of one more hit than shown.
-        results = collect.more_like(
-            searcher,
-            docnum,
-            "body",
-            facets.cached_docnums(index_view, allowed),
-            limit + 1,
-            index_view.cache,
-        )
-        hits = [
-            (
-                int(hit["case_id"]),
-                int(hit["publication_id"]) if hit.get("publication_id") else None,
-                hit["title"],
-                hit.get("municipality", ""),
+    found = []
+    for other_id, _score in similar.lookup(index_view.path, case_id):
+        docnum = searcher.document_number(case_id=str(other_id))
+        if docnum is None or not allowed >> docnum & 1:
+            continue
+        fields = searcher.stored_fields(docnum)
+        found.append(
+            SimilarCase(
+                case_id=other_id,
+                publication_id=_id(fields, "publication_id"),
+                title=fields.get("title", ""),
+                municipality=fields.get("municipality", ""),
             )
-            for hit in results
-            if hit.docnum != docnum
-        ][:limit]
-        if len(index_view.cache) < SIMILAR_CACHE_SIZE:
-            index_view.cache[key] = hits
-    municipalities = _municipality_labels()
-    return [
-        SimilarCase(
-            case_id=hit_case_id,
-            publication_id=publication_id,
-            title=title,
-            municipality=municipalities.get(municipality, ""),
         )
-        for hit_case_id, publication_id, title, municipality in hits
-    ]
+        if len(found) == limit:
+            break
+    if found:
+        municipalities = _municipality_labels()
+        found = [
+            replace(item, municipality=municipalities.get(item.municipality, "")) for item in found
+        ]
+    return found
 
 
 def save_synonyms(text: str) -> None:

@@ -43,6 +43,21 @@ def _spell_fields(index_view: IndexView) -> list[str]:
     return [name for name in OLD_SPELL_FIELDS if name in schema]
 
 
+def _readable(index_view: IndexView, word: str, allowed: int) -> bool:
+    """Whether some readable document holds the (unstemmed) word.
+
+    A word in more documents than the reader may not read is in a readable one: no walk over
+    its postings (a search for common words asks this of every word).
+    """
+    reader = index_view.searcher.reader()
+    hidden = facets.all_bits(index_view).bit_count() - allowed.bit_count()
+    for fieldname in _spell_fields(index_view):
+        known = fieldname in reader.indexed_field_names() and (fieldname, word) in reader
+        if known and reader.doc_frequency(fieldname, word) > hidden:
+            return True
+    return _scoped_frequency(index_view, word, allowed) > 0
+
+
 def _scoped_frequency(index_view: IndexView, word: str, allowed: int) -> int:
     """In how many readable documents the (unstemmed) word occurs."""
     fields = _spell_fields(index_view)
@@ -81,7 +96,7 @@ def suggest(
     words = []
     for raw in _WORD.findall(text):
         folded = "".join(token.text for token in _FOLD(raw))
-        if len(folded) < MIN_LENGTH or _scoped_frequency(index_view, folded, allowed):
+        if len(folded) < MIN_LENGTH or _readable(index_view, folded, allowed):
             words.append(raw)
             continue
         better = _best(index_view, folded, allowed)

@@ -1,0 +1,100 @@
+"""Similar cases: shared themes first, then dilemmas, kind and text without place names;
+computed when the index changes, shown within the reader's scope."""
+
+import pytest
+import sqlalchemy as sa
+
+from app.cases.services import update_case
+from app.extensions import db
+from app.models import Role, Theme
+from app.search import similar
+from app.search.indexer import store
+from app.search.services import similar_cases
+from app.search.storage import ARCHIVE, NETWORK
+
+
+@pytest.fixture
+def expert(make_user):
+    return make_user(Role.EXPERT)
+
+
+def _titles(user, case, archive=False) -> list[str]:
+    return [item.title for item in similar_cases(user, case.id, archive=archive)]
+
+
+def test_a_case_sharing_no_theme_never_comes_before_one_that_does(write_case, expert):
+    town_text = "In Dorrestad, wijk De Hoeve, bij winkelcentrum De Hoeve in Dorrestad."
+    case = write_case(title="JOP", summary=f"Jongeren bij een JOP. {town_text}")
+    # The same town, the same names, another theme: alike in text only.
+    write_case(title="Zelfde dorp", summary=f"Een azc. {town_text}", themes=["vluchtelingenopvang"])
+    # Another town and other words, but the same theme.
+    write_case(title="Zelfde thema", summary="Scooters op het plein.", themes=["jongerengroepen"])
+    assert _titles(expert, case) == ["Zelfde thema", "Zelfde dorp"]
+
+
+def test_dilemmas_kind_and_text_order_cases_of_the_same_themes(write_case, expert):
+    case = write_case(
+        title="Basis", summary="Straatcoaches en jongerenwerk bij overlast.", dilemmas=[4]
+    )
+    write_case(title="Ander dilemma", summary="Iets over een feest.", dilemmas=[6])
+    write_case(title="Zelfde dilemma", summary="Iets over een feest.", dilemmas=[4])
+    write_case(title="Zelfde tekst", summary="Straatcoaches en jongerenwerk bij overlast.")
+    found = _titles(expert, case)
+    assert found.index("Zelfde dilemma") < found.index("Ander dilemma")
+    assert found.index("Zelfde tekst") < found.index("Ander dilemma")
+
+
+def test_place_names_do_not_make_cases_alike(write_case, make_municipality, make_user, expert):
+    town = make_municipality(name="Brekelburg")
+    author = make_user(municipality=town)
+    base = "Gesprekken met omwonenden in Brekelburg-Oost en Brekelburg over Brekelburg."
+    case = write_case(author=author, title="Basis", summary=f"Keukentafelgesprekken. {base}")
+    write_case(author=author, title="Zelfde plaats", summary=f"Een feest. {base}")
+    write_case(title="Zelfde aanpak", summary="Keukentafelgesprekken met omwonenden.")
+    assert _titles(expert, case)[0] == "Zelfde aanpak"
+
+
+def test_a_new_or_changed_case_joins_the_lists_of_the_cases_it_is_like(
+    write_case, expert, make_user
+):
+    def texts(summary, situation, question):
+        # Each case's own words: the factory's default sections would make them all alike.
+        return {"summary": summary, "situation": situation, "question": question}
+
+    windpark = texts("Een windpark.", "Molens.", "Geluid?")
+    opvang = texts("Een azc.", "Opvang.", "Vluchtelingen?")
+    first = write_case(title="Windpark", themes=["stikstof"], **windpark)
+    other = write_case(title="Ander", themes=["inflatie"], **opvang)
+    assert _titles(expert, first) == []  # nothing shares a theme or a word
+    second = write_case(title="Nieuw", themes=["windmolens"], **windpark)
+    assert _titles(expert, first) == ["Nieuw"]
+    # Edited to be like the other one: it leaves the first list and joins the other's.
+    inflatie = db.session.scalar(sa.select(Theme.id).where(Theme.slug == "inflatie"))
+    data = {"title": "Nieuw", "polarisation_kind": "vertical", "status": "open", **opvang}
+    update_case(second, {**data, "themes": [inflatie]}, share=False)
+    assert _titles(expert, first) == []
+    assert _titles(expert, other) == ["Nieuw"]
+
+
+def test_drafts_and_network_cases_stay_out_of_reach(write_case, publish, make_user, expert):
+    author = make_user()
+    published = write_case(author=author, title="Openbaar", summary="Het windpark en de boeren.")
+    publish(published)
+    write_case(author=author, title="Netwerk", summary="Het windpark en de boeren.")
+    write_case(author=author, title="Concept", summary="Het windpark en de boeren.", share=False)
+    other = write_case(author=author, title="Nog een", summary="Het windpark en de boeren.")
+    assert "Concept" not in _titles(expert, other)
+    assert "Concept" in _titles(author, other)  # the author reads their own draft
+    publish(other)
+    # The archive page lists archived cases only.
+    assert _titles(expert, other, archive=True) == ["Openbaar"]
+
+
+def test_the_lists_are_rebuilt_with_the_index(write_case, expert, runner):
+    first = write_case(title="Eerste", summary="Een windpark.")
+    write_case(title="Tweede", summary="Een windpark.")
+    for name in (NETWORK, ARCHIVE):
+        (store().live_path(name) / similar.FILE).unlink(missing_ok=True)
+    assert _titles(expert, first) == []
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert _titles(expert, first) == ["Tweede"]
