@@ -51,6 +51,11 @@ def backdate_publication(publication: ArchivePublication, days_ago: int) -> None
         .where(Reflection.case_id == publication.case_id)
     ):
         consent.given_at = published - timedelta(days=steps["reflection-consent"])
+        # A reflection is written before its expert consents to it (a migration that reads
+        # the dates, like the one that bound publications to reviewed versions, relies on it).
+        reflection = consent.reflection
+        reflection.updated_at = min(reflection.updated_at, consent.given_at)
+        reflection.created_at = min(reflection.created_at, reflection.updated_at)
     # The decision's notification to the duo went out then too, and was read long ago.
     url = path_for("cases.detail", case_id=publication.case_id, _anchor="archive-panel")
     for notification in db.session.scalars(
