@@ -28,7 +28,6 @@ from app.notifications import bp as notifications_bp
 from app.privacy import bp as privacy_bp
 from app.reflections import bp as reflections_bp
 from app.search import bp as search_bp
-from app.search import indexer as search_indexer
 
 
 def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -> Flask:
@@ -61,7 +60,6 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
     security.init_app(app)
     content_version.init_app(app)
     page_cache.init_app(app)
-    search_indexer.init_app(app)
 
     for blueprint in (
         home_bp,

@@ -29,7 +29,7 @@ from app.models import (
     Visibility,
 )
 from app.models.base import utcnow
-from app.search import indexer
+from app.search import rebuild
 from app.seed_network import load_network
 
 DEMO_FILE = Path(__file__).parent / "seed_data" / "demo.json"
@@ -169,7 +169,7 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
     load_network(users[data["organiser"]["email"]], users[data["experts"][0]["email"]])
     db.session.commit()
     # The cases were loaded without the services' events, so the index is built in one go.
-    indexer.rebuild()
+    rebuild.rebuild()
     _publish_demo(users[data["organiser"]["email"]])
     return {"cases_added": added, "users": len(users)}
 

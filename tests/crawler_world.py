@@ -49,7 +49,7 @@ from app.models import (
     WorkSession,
 )
 from app.models.base import utcnow
-from app.search import indexer
+from app.search.rebuild import rebuild as rebuild_index
 
 PASSWORD = "geheim-wachtwoord-123"
 # Shared words, so that the planted cases count as similar to each other.
@@ -301,7 +301,7 @@ def plant(app: Flask) -> World:
         calendar_a=part_a.calendar_token,
         calendar_deactivated=users["deactivated"].calendar_token,
     )
-    indexer.rebuild()
+    rebuild_index()
     return world
 
 

@@ -9,18 +9,19 @@ points to be killed between or inside) or rebuilds both indexes, and prints "don
 import sys
 
 from app import create_app
-from app.search import indexer
+from app.search import writer
+from app.search.rebuild import rebuild as rebuild_index
 
 
 def main(uri: str, instance: str, mode: str) -> None:
     app = create_app({"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": uri}, testing=True)
-    indexer.BATCH = 3
+    writer.BATCH = 3
     with app.app_context():
         print("ready", flush=True)
         if mode == "rebuild":
-            indexer.rebuild()
+            rebuild_index()
         else:
-            indexer.apply_pending()
+            writer.apply_pending()
         print("done", flush=True)
 
 

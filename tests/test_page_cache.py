@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.content_version import current_token
 from app.extensions import db
 from app.models import Case, User
-from app.search import indexer
+from app.search import writer
 from tests.test_query_counts import counted_queries
 
 
@@ -174,7 +174,7 @@ def test_search_results_are_not_stored_while_the_index_lags(
 ):
     login(make_user())
     # Another process holds the index: this instance's catch-up cannot apply the new case yet.
-    monkeypatch.setattr(indexer, "apply_pending", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(writer, "apply_pending", lambda *args, **kwargs: 0)
     write_case(title="Nog niet in de index", situation="zonnepanelen")
     assert "Nog niet in de index" not in _view(client, "/search?q=zonnepanelen")[0]
     monkeypatch.undo()

@@ -8,13 +8,13 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Or, Phrase, Prefix, Term
 
 from app.models import Role
-from app.search import indexer, score
+from app.search import rebuild, score, storage
 from app.search.analysis import Analysed, dutch_analyzer, matches
-from app.search.indexer import MERGE_FACTOR, merge_by_tier
 from app.search.schema import as_written, network_schema
 from app.search.score import Clauses
 from app.search.services import similar_cases
 from app.search.storage import NETWORK, view
+from app.search.writer import MERGE_FACTOR, WRITER_OPTIONS, merge_by_tier
 from tests.search_factories import titles
 
 WORDS = [
@@ -164,7 +164,7 @@ def test_merging_by_tier_bounds_the_work_of_a_commit_and_keeps_pairs():
     merged_per_commit = []
     original_add_reader = None
     for number in range(150):
-        writer = index.writer(**indexer.WRITER_OPTIONS)
+        writer = index.writer(**WRITER_OPTIONS)
         original_add_reader = writer.add_reader
         merged = []
 
@@ -194,12 +194,12 @@ def test_a_large_rebuild_indexes_in_parallel_processes(
     app, runner, write_case, find, expert, monkeypatch
 ):
     app.config.update(SEARCH_REBUILD_PARALLEL_FROM=1, SEARCH_REBUILD_PROCESSES=2)
-    monkeypatch.setattr(indexer, "REBUILD_BATCH", 2)  # documents handed to a process at once
+    monkeypatch.setattr(rebuild, "REBUILD_BATCH", 2)  # documents handed to a process at once
     for number in range(8):
         write_case(title=f"Parallel {number}", summary=f"Nieuwe bewoners en windpark {number}.")
     result = runner.invoke(args=["search", "rebuild"])
     assert result.exit_code == 0, result.output
-    searcher = view(indexer.store(), NETWORK).searcher
+    searcher = view(storage.store(), NETWORK).searcher
     assert len(searcher.reader().leaf_readers()) >= 2  # one segment per process
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     assert find(expert, "windpark").total == 8
@@ -215,5 +215,5 @@ def test_similar_cases_share_one_set_of_readable_documents(write_case, expert):
     for case in cases:
         found = [similar.case_id for similar in similar_cases(expert, case.id)]
         assert case.id not in found and len(found) == 5
-    cache = view(indexer.store(), NETWORK).cache
+    cache = view(storage.store(), NETWORK).cache
     assert len([key for key in cache if isinstance(key, tuple) and key[0] == "docnums"]) == 1

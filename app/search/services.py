@@ -12,13 +12,12 @@ from whoosh.query import Every, Query, Term
 from app.extensions import db
 from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
 from app.permissions import AnyUser, read_scope
-from app.search import collect, facets, highlight, indexer
+from app.search import changelog, collect, facets, highlight, writer
 from app.search.analysis import SynonymList
-from app.search.indexer import store
 from app.search.query import clean, parse, scope_query
 from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS
 from app.search.spelling import suggest
-from app.search.storage import ARCHIVE, NETWORK, IndexView, view
+from app.search.storage import ARCHIVE, NETWORK, IndexView, store, view
 
 FACET_LABELS = {
     "theme": "Thema",
@@ -258,9 +257,9 @@ def _facets(
 
 
 def _catch_up() -> None:
-    """Apply changes other instances logged first, so a search sees them (see indexer)."""
+    """Apply changes other instances logged first, so a search sees them (see changelog)."""
     try:
-        indexer.catch_up_if_behind()
+        writer.catch_up_if_behind()
     except Exception:  # a broken or full index must not stop the search of what it holds
         current_app.logger.exception("Catching up the search index before a search failed.")
 
@@ -422,4 +421,4 @@ def save_synonyms(text: str) -> None:
 
 def index_behind() -> bool:
     """True while changes in the log wait for this instance's index (a search may miss them)."""
-    return indexer.pending_count() > 0
+    return changelog.pending_count() > 0

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
@@ -147,6 +148,11 @@ class IndexStore:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def store() -> IndexStore:
+    """The index directory of the current app (SEARCH_INDEX_DIR)."""
+    return IndexStore(current_app.config["SEARCH_INDEX_DIR"])
 
 
 @dataclass

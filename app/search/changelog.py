@@ -1,0 +1,85 @@
+"""The search change log: one row per change that affects search, and how far an index got.
+
+Every change that affects search writes a SearchChange row in its own transaction (see
+receivers.py). The writer applies pending rows in order after the commit and records how far
+it got in the index directory (progress.py). A crash in between leaves the rows pending for
+this directory, and the next run (any later write, the next search, `flask search catch-up`,
+or `make run`) applies them.
+
+Instances that share one database but each have their own SEARCH_INDEX_DIR each follow the
+whole log: a write indexes on its own instance after its commit, and every other instance
+applies it before its next search (writer.catch_up_if_behind), so a case posted on one
+instance is found by the next search on any other. `flask search catch-up` from cron keeps an
+instance that nobody searches level too.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import SearchChange
+from app.search import progress
+from app.search.storage import IndexStore, store
+
+# Session.info key: this transaction logged a change, so its commit must be indexed.
+DIRTY = "search_changes_pending"
+
+
+def record_change(entity: str, entity_id: int, case_id: int, action: str) -> None:
+    """Log a change in the caller's transaction; it is indexed after that transaction commits."""
+    session = db.session()
+    session.add(SearchChange(entity=entity, entity_id=entity_id, case_id=case_id, action=action))
+    session.info[DIRTY] = True
+
+
+def progress_of(session: Session, target: IndexStore) -> progress.Progress:
+    """This index directory's progress; an older installation's is read from `applied_at`."""
+    stored = progress.load(target.root)
+    if stored is not None:
+        return stored
+    if not target.exists():
+        return progress.Progress()  # no index yet: it will be created empty
+    first_pending = session.scalar(
+        sa.select(sa.func.min(SearchChange.id)).where(SearchChange.applied_at.is_(None))
+    )
+    if first_pending is not None:
+        return progress.Progress(upto=first_pending - 1)
+    return progress.Progress(upto=session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0)
+
+
+def pending_clause(done: progress.Progress):
+    clause = SearchChange.id > done.upto
+    if done.gaps:
+        clause = sa.or_(clause, SearchChange.id.in_(sorted(done.gaps)))
+    return clause
+
+
+def pending() -> tuple[int, datetime | None]:
+    """How many change-log rows this index directory has not applied, and the oldest's time."""
+    target = store()
+    with Session(db.engine) as session:
+        count, oldest = session.execute(
+            sa.select(sa.func.count(SearchChange.id), sa.func.min(SearchChange.created_at)).where(
+                pending_clause(progress_of(session, target))
+            )
+        ).one()
+    return count, oldest
+
+
+def pending_count() -> int:
+    return pending()[0]
+
+
+def ahead_of_log() -> bool:
+    """True when this index applied ids the log does not hold: a restored, older database.
+
+    The index then describes another history and later ids would be skipped; it needs a
+    rebuild (which `backup restore` runs for its own instance, not for the others).
+    """
+    done = progress.load(store().root)
+    if done is None or done.upto == 0:
+        return False
+    newest = db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
+    return newest < done.upto
