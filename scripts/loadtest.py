@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import loadtest_writes
 from scale_demo import scale
 
 from app.config import PROJECT_ROOT
@@ -342,12 +343,19 @@ def main() -> int:
             results = mixed_load(port, emails, case_ids)
             writes_ok = verify_writes(database, results)
             index_ok = search_check(env)
+            writes = loadtest_writes.run(
+                Client, port, emails, case_ids, env["DATABASE_URL"], instance / "search"
+            )
             reader = Client(port)
             reader.login(emails[0])
             throughput(port, reader.cookie, busiest, env)
         finally:
             stop(server)
-    return 0 if writes_ok and index_ok and not results.errors else 1
+    print()
+    for line in writes.result_lines():
+        print(line)
+    clean = not (results.errors or writes.errors or writes.lost_writes)
+    return 0 if writes_ok and index_ok and clean else 1
 
 
 if __name__ == "__main__":
