@@ -171,15 +171,27 @@ def _stored_tokens(database_url: str) -> set[tuple[str, int]]:
 
 
 def _indexed(index_dir: Path, acknowledged: list[tuple[str, int]]) -> set[tuple[str, int]]:
-    """The acknowledged comments whose word the network index holds for their own case."""
+    """The acknowledged comments whose word the network index holds for their own case.
+
+    The server may still be merging segments: a searcher whose segment files a merge has
+    removed meanwhile fails, and the look-up starts again on the index as it is then.
+    """
+    for attempt in range(5):
+        try:
+            return _indexed_once(index_dir, acknowledged)
+        except (OSError, TypeError, ValueError) as error:
+            print(f"  index look-up retried ({attempt + 1}): {error!r}")
+            time.sleep(1)
+    return _indexed_once(index_dir, acknowledged)
+
+
+def _indexed_once(index_dir: Path, acknowledged: list[tuple[str, int]]) -> set[tuple[str, int]]:
     found = set()
     with whoosh_index.open_dir(str(index_dir / "network")).searcher() as searcher:
         for token, case_id in acknowledged:
             query = And([Term("comments", term) for term in analyse(token)])
-            cases = {
-                searcher.stored_fields(d).get("case_id") for d in searcher.docs_for_query(query)
-            }
-            if str(case_id) in cases:
+            docnums = searcher.docs_for_query(query)
+            if str(case_id) in {searcher.stored_fields(d).get("case_id") for d in docnums}:
                 found.add((token, case_id))
     return found
 

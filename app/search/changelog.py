@@ -1,13 +1,13 @@
 """The search change log: one row per change that affects search, and how far an index got.
 
 Every change that affects search writes a SearchChange row in its own transaction (see
-receivers.py). The writer applies pending rows in order after the commit and records how far
-it got in the index directory (progress.py). A crash in between leaves the rows pending for
-this directory, and the next run (any later write, the next search, `flask search catch-up`,
-or `make run`) applies them.
+receivers.py). After the commit the rows are applied in order (writer.py) and this index
+directory records how far it got (progress.py). A crash in between leaves the rows pending
+for this directory, and the next run (the background indexer, the next search, `flask search
+catch-up`, or `make run`) applies them.
 
 Instances that share one database but each have their own SEARCH_INDEX_DIR each follow the
-whole log: a write indexes on its own instance after its commit, and every other instance
+whole log: a write is indexed on its own instance after its commit, and every other instance
 applies it before its next search (writer.catch_up_if_behind), so a case posted on one
 instance is found by the next search on any other. `flask search catch-up` from cron keeps an
 instance that nobody searches level too.
@@ -23,15 +23,28 @@ from app.models import SearchChange
 from app.search import progress
 from app.search.storage import IndexStore, store
 
-# Session.info key: this transaction logged a change, so its commit must be indexed.
-DIRTY = "search_changes_pending"
+# Session.info key: the change-log rows this transaction added, to index after its commit.
+ROWS = "search_change_rows"
 
 
 def record_change(entity: str, entity_id: int, case_id: int, action: str) -> None:
     """Log a change in the caller's transaction; it is indexed after that transaction commits."""
     session = db.session()
-    session.add(SearchChange(entity=entity, entity_id=entity_id, case_id=case_id, action=action))
-    session.info[DIRTY] = True
+    row = SearchChange(entity=entity, entity_id=entity_id, case_id=case_id, action=action)
+    session.add(row)
+    session.info.setdefault(ROWS, []).append(row)
+
+
+def committed_ids(session: Session) -> list[int]:
+    """The ids of the change-log rows the session's transaction just committed (once)."""
+    rows = session.info.pop(ROWS, [])
+    # The identity stays known after the commit expired the rows: no query to reload them.
+    return [identity[0] for row in rows if (identity := sa.inspect(row).identity)]
+
+
+def forget(session: Session) -> None:
+    """The transaction rolled back: its rows were never committed."""
+    session.info.pop(ROWS, None)
 
 
 def progress_of(session: Session, target: IndexStore) -> progress.Progress:
@@ -54,6 +67,28 @@ def pending_clause(done: progress.Progress):
     if done.gaps:
         clause = sa.or_(clause, SearchChange.id.in_(sorted(done.gaps)))
     return clause
+
+
+def newest_id() -> int:
+    return db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
+
+
+def behind(target: IndexStore) -> bool:
+    """Whether the log holds rows this index directory has not applied.
+
+    Asked before every search, so it is one cheap question when nothing is pending (the
+    newest id against this directory's progress), and a second only while the progress
+    remembers gaps (ids committed out of order on PostgreSQL, see progress.py).
+    """
+    done = progress.load(target.root)
+    if done is None:
+        return True
+    if newest_id() > done.upto:
+        return True
+    if not done.gaps:
+        return False
+    gaps = sa.select(SearchChange.id).where(SearchChange.id.in_(sorted(done.gaps))).limit(1)
+    return db.session.scalar(gaps) is not None
 
 
 def pending() -> tuple[int, datetime | None]:
@@ -81,5 +116,4 @@ def ahead_of_log() -> bool:
     done = progress.load(store().root)
     if done is None or done.upto == 0:
         return False
-    newest = db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
-    return newest < done.upto
+    return newest_id() < done.upto

@@ -23,12 +23,28 @@ class CheckReport:
         return not any(self.problems.values())
 
 
-def _indexed(index) -> dict[str, str]:
-    with index.searcher() as searcher:
-        return {
-            documents.doc_key(fields): fields.get("digest", "")
-            for fields in searcher.all_stored_fields()
-        }
+# Times the check reads an index again when reading it failed.
+READ_ATTEMPTS = 3
+
+
+def _indexed(target, name: str) -> dict[str, str]:
+    """Key -> digest of every document in one live index.
+
+    A merge that swaps segments out while this reads removes files the searcher had not
+    opened yet; the check then reads the index again as it is then.
+    """
+    attempts = 1
+    while True:
+        try:
+            with target.open(name).searcher() as searcher:
+                return {
+                    documents.doc_key(fields): fields.get("digest", "")
+                    for fields in searcher.all_stored_fields()
+                }
+        except (OSError, TypeError, ValueError):
+            if attempts >= READ_ATTEMPTS:
+                raise
+            attempts += 1
 
 
 def _report_order(key: str) -> tuple[int, int]:
@@ -52,7 +68,7 @@ def check() -> CheckReport:
             if archive_doc is not None:
                 expected[ARCHIVE][documents.doc_key(archive_doc)] = archive_doc["digest"]
     for name in (NETWORK, ARCHIVE):
-        actual = _indexed(target.open(name))
+        actual = _indexed(target, name)
         want = expected[name]
         report.problems[f"{name}: missing"] = sorted(set(want) - set(actual), key=_report_order)
         report.problems[f"{name}: extra"] = sorted(set(actual) - set(want), key=_report_order)

@@ -12,7 +12,7 @@ from app.models.base import utcnow
 from app.search import documents, progress
 from app.search.schema import as_written
 from app.search.storage import ARCHIVE, NETWORK, store
-from app.search.writer import WRITER_OPTIONS, catch_up
+from app.search.writer import WRITER_OPTIONS, catch_up, index_changed
 
 # Documents a parallel rebuild hands to one indexing process at a time.
 REBUILD_BATCH = 100
@@ -83,7 +83,9 @@ def rebuild() -> RebuildReport:
     with target.write_lock(timeout), Session(db.engine) as session:
         # Changes committed while we built: apply them to the new builds before the swap.
         indexes = {name: index for name, (_path, index) in builds.items()}
-        report.caught_up, done = catch_up(session, indexes, snapshot, timeout, lambda d: None)
+        report.caught_up, done, _changed = catch_up(
+            session, indexes, snapshot, timeout, lambda d: None
+        )
         for name, (path, _index) in builds.items():
             target.swap(name, path)
         progress.save(target.root, done)
@@ -95,4 +97,5 @@ def rebuild() -> RebuildReport:
         )
         session.commit()
     target.remove_old_builds()
+    index_changed(target, set(builds))
     return report

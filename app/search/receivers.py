@@ -2,8 +2,9 @@
 
 Registered when this module is imported (by the search blueprint), as the notifications'
 receivers are. The domain events come inside the sender's transaction and only log the change
-(changelog.record_change); the session events index it after the commit. Session events are
-global; they only act on sessions whose transaction logged a change.
+(changelog.record_change); after the commit the change is handed to the background indexer
+(background.py), or applied right away when SEARCH_INDEX_IN_BACKGROUND is off (writer.py).
+Session events are global; they only act on sessions whose transaction logged a change.
 """
 
 import sqlalchemy as sa
@@ -14,9 +15,9 @@ from sqlalchemy.orm import Session
 from app import events
 from app.extensions import db
 from app.models import Case, Comment, Method, Reflection, User
-from app.search import rebuild, writer
-from app.search.changelog import DIRTY, record_change
-from app.search.storage import IndexLockTimeout
+from app.search import background, changelog, merging, rebuild, writer
+from app.search.changelog import record_change
+from app.search.storage import store
 
 
 @events.case_changed.connect
@@ -75,18 +76,24 @@ def _on_database_restored(app: Flask) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    """Read-your-writes: index the request's own changes before its response is sent."""
-    if not session.info.pop(DIRTY, False):
+    """Have the transaction's changes indexed: by the background indexer, or right here."""
+    ids = changelog.committed_ids(session)
+    if not ids:
+        return
+    app = current_app._get_current_object()
+    if app.config["SEARCH_INDEX_IN_BACKGROUND"]:
+        background.notify(app)
         return
     try:
-        writer.apply_pending()
-    except IndexLockTimeout:
-        current_app.logger.warning("Search index busy; changes stay queued for the catch-up.")
+        if writer.apply_own(ids, app.config["SEARCH_WRITE_TIMEOUT"]):
+            merging.merge_due(store(), app.config["SEARCH_WRITE_TIMEOUT"])
+        else:
+            app.logger.warning("Search index busy; changes stay queued for the catch-up.")
     except Exception:
         # The change itself is committed; the log row lets the next run index it.
-        current_app.logger.exception("Indexing after commit failed; changes stay queued.")
+        app.logger.exception("Indexing after commit failed; changes stay queued.")
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop(DIRTY, None)
+    changelog.forget(session)

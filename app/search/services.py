@@ -12,12 +12,12 @@ from whoosh.query import Every, Query, Term
 from app.extensions import db
 from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
 from app.permissions import AnyUser, read_scope
-from app.search import changelog, collect, facets, highlight, writer
+from app.search import background, collect, facets, highlight, writer
 from app.search.analysis import SynonymList
 from app.search.query import clean, parse, scope_query
 from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS
 from app.search.spelling import suggest
-from app.search.storage import ARCHIVE, NETWORK, IndexView, store, view
+from app.search.storage import ARCHIVE, NETWORK, IndexView, close_thread_searchers, store, view
 
 FACET_LABELS = {
     "theme": "Thema",
@@ -124,6 +124,8 @@ class SearchPage:
     suggestion: str | None = None
     notice: str | None = None
     unavailable: bool = False
+    # The index may lack changes committed before this search (it could not catch up).
+    behind: bool = False
 
 
 @dataclass(frozen=True)
@@ -256,12 +258,30 @@ def _facets(
     return result
 
 
-def _catch_up() -> None:
-    """Apply changes other instances logged first, so a search sees them (see changelog)."""
+def _catch_up() -> bool:
+    """Apply what the change log holds first, so a search finds every change committed before
+    it (the searcher's own, other instances'); False when the index could not catch up."""
     try:
-        writer.catch_up_if_behind()
+        return writer.catch_up_if_behind(wait=current_app.config["SEARCH_CATCH_UP_TIMEOUT"])
     except Exception:  # a broken or full index must not stop the search of what it holds
         current_app.logger.exception("Catching up the search index before a search failed.")
+        return False
+
+
+def _read(function, *args):
+    """Read the index; once more on fresh searchers when that fails.
+
+    A searcher opens some of a segment's files only when it first needs them; when a merge
+    swapped that segment out meanwhile, its files are gone, though the index is sound. A
+    damaged index fails the second time too.
+    """
+    try:
+        return function(*args)
+    except Exception as error:
+        current_app.logger.info("Reading the search index failed (%r); trying again.", error)
+        db.session.rollback()
+        close_thread_searchers()
+        return function(*args)
 
 
 def search(
@@ -273,9 +293,9 @@ def search(
     form for quick look-ups and the benchmark's "plain" mode. When the index cannot be read,
     an empty page that says so: search is down, the rest of the site is not.
     """
-    _catch_up()
+    level = _catch_up()
     try:
-        return _search(user, params, archive, full)
+        result = _read(_search, user, params, archive, full)
     except Exception:  # Whoosh on a damaged index raises all sorts (EOFError, struct.error, ...)
         current_app.logger.exception("Search failed; answering that search is unavailable.")
         db.session.rollback()
@@ -284,7 +304,10 @@ def search(
             archive=archive or read_scope(user).archive_only,
             notice=UNAVAILABLE,
             unavailable=True,
+            behind=not level,
         )
+    result.behind = not level
+    return result
 
 
 def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> SearchPage:
@@ -356,9 +379,13 @@ def similar_cases(
 
     An unreadable index gives an empty list: the case page itself must still be served.
     """
-    _catch_up()
     try:
-        return _similar(user, case_id, archive, limit)
+        # Similar cases need not wait for the newest changes: they nudge the indexer.
+        background.catch_up_soon()
+    except Exception:
+        current_app.logger.exception("Catching up the search index before similar cases failed.")
+    try:
+        return _read(_similar, user, case_id, archive, limit)
     except Exception:
         current_app.logger.exception("Similar cases failed; showing none.")
         db.session.rollback()
@@ -417,8 +444,3 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
 def save_synonyms(text: str) -> None:
     """Replace the synonym list; every process picks it up at its next search."""
     synonyms().save(text)
-
-
-def index_behind() -> bool:
-    """True while changes in the log wait for this instance's index (a search may miss them)."""
-    return changelog.pending_count() > 0

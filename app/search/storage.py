@@ -34,6 +34,9 @@ NETWORK = "network"
 ARCHIVE = "archive"
 SCHEMAS = {NETWORK: network_schema, ARCHIVE: archive_schema}
 KEEP_OLD_BUILDS = 1
+# How often a process waiting for the write lock tries again: a writer or a search waiting
+# for the commit before its own should not sleep long past it.
+LOCK_POLL_SECONDS = 0.002
 VERSION_FILE = "schema-version"
 
 whoosh_patches.apply()
@@ -143,7 +146,7 @@ class IndexStore:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise IndexLockTimeout(str(self.root)) from None
-                    time.sleep(0.01)
+                    time.sleep(LOCK_POLL_SECONDS)
             try:
                 yield
             finally:

@@ -10,7 +10,7 @@ from app.search.forms import SynonymsForm, search_params
 def search_page(archive: bool, endpoint: str):
     """The search page and its results fragment, for the network or the archive."""
     result = services.search(current_user, search_params(request.args), archive=archive)
-    if result.unavailable or services.index_behind():
+    if result.unavailable or result.behind:
         page_cache.do_not_store()
     return htmx.render(
         "search/page.html",

@@ -1,23 +1,37 @@
-"""Applying the change log to the indexes: the Whoosh writer, its merge policy, the catch-up."""
+"""Applying the change log to the indexes: one merge-free index commit per batch of changes.
 
-import math
+Writers log their changes in their own transaction (changelog.py) and do not each commit the
+index: whoever holds the write lock applies everything pending, in one commit per index, and
+the writers whose rows it applied have nothing left to do. Who applies:
+
+- with SEARCH_INDEX_IN_BACKGROUND (the default) a thread of each process, woken by that
+  process's commits (background.py); the request that wrote does not wait for it;
+- otherwise the request that wrote, after its commit (apply_own: it applies what is pending,
+  or finds that the holder of the lock applied its rows);
+- and before every search the search itself (catch_up_if_behind), so a search finds every
+  change committed before it, one's own and other instances' alike.
+
+A commit here merges no segments; merging.py does that beside the index, off the write lock.
+"""
+
+import time
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.reading import SegmentReader
 
 from app.extensions import db
 from app.models import SearchChange
 from app.models.base import utcnow
-from app.search import documents, progress
-from app.search.changelog import pending_clause, progress_of
+from app.search import changelog, documents, progress
 from app.search.schema import as_written
-from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, store
+from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, IndexStore, store
 
 BATCH = 500
+# How often a writer waiting for its rows looks whether they are applied.
+POLL_SECONDS = 0.002
 # Segments as separate files, not one compound file: Whoosh opens a file inside a compound
 # segment by copying it into memory (BytesIO over the mmap), so every new reader of a
 # 10,000-case index copied its term dictionary, several times per posted comment.
@@ -46,70 +60,51 @@ def _updates(
     }
 
 
-# Segments are merged MERGE_FACTOR at a time, each with others of its size class ("tier":
-# 1-7 documents, 8-63, 64-511, ...).
-MERGE_FACTOR = 8
+def _changes_anything(index, updates: list[tuple[str, str, dict | None]]) -> bool:
+    """Whether these updates add a document or delete one the index holds.
 
-
-def _tier(segment) -> int:
-    return int(math.log(max(segment.doc_count_all(), 1), MERGE_FACTOR))
-
-
-def merge_by_tier(writer, segments: list) -> list:
-    """Whoosh merge policy: merge the segments of the smallest tier that has MERGE_FACTOR.
-
-    A merge runs inside the commit of the request that wrote, and its cost grows with the
-    documents merged. Whoosh's own policy (MERGE_SMALL) merged a few dozen documents every
-    few commits, and at 10,000 cases each such merge took most of a second. Here a commit
-    merges one tier at most: eight small segments on one commit in eight, eight 8-document
-    ones on one in 64, and so on, so the slow merges are rare; the index stays at a few
-    segments per tier, and a rebuild starts afresh.
+    Most changes delete from the archive index what it never held (an unpublished case): a
+    writer would create a segment's files only to find nothing to do.
     """
-    tiers: dict[int, list] = {}
-    for segment in segments:
-        tiers.setdefault(_tier(segment), []).append(segment)
-    for tier in sorted(tiers):
-        if len(tiers[tier]) >= MERGE_FACTOR:
-            merged = tiers[tier][:MERGE_FACTOR]
-            for segment in merged:
-                reader = SegmentReader(writer.storage, writer.schema, segment)
-                writer.add_reader(reader)
-                reader.close()
-            return [segment for segment in segments if segment not in merged]
-    return segments
+    if any(doc is not None for _field, _key, doc in updates):
+        return True
+    with index.searcher() as searcher:
+        return any(searcher.document_number(**{f: key}) is not None for f, key, _ in updates)
 
 
-def _write(index, updates: list[tuple[str, str, dict | None]], timeout: float) -> None:
-    """Write under IndexStore.write_lock, which every writer here holds (hence _lk=False).
+def _write(index, updates: list[tuple[str, str, dict | None]], timeout: float) -> bool:
+    """One commit of these updates, merging nothing; False when there was nothing to change.
 
+    Runs under IndexStore.write_lock, which every writer here holds (hence _lk=False):
     Whoosh's own lock would stay held by a leaked file handle for the rest of the process
     whenever its writer fails to start or to commit (a full disk), and every later write
     would then end in LockError even after the disk had room again.
     """
+    if not updates or not _changes_anything(index, updates):
+        return False
     writer = index.writer(timeout=timeout, _lk=False, **WRITER_OPTIONS)
     try:
-        changed = False
         for key_field, key, doc in updates:
             if doc is not None:
-                writer.update_document(**as_written(doc, index.schema))
-                changed = True
-            elif writer.delete_by_term(key_field, key):
-                changed = True
-        if changed:
-            writer.commit(mergetype=merge_by_tier)
-        else:
-            # Deleting what the index does not hold (most changes, for the archive index):
-            # a commit would only write a new generation and run the merge policy.
-            writer.cancel()
+                # writer.schema, not index.schema: that one reads the table of contents
+                # (and unpickles the schema) again on every use.
+                writer.update_document(**as_written(doc, writer.schema))
+            else:
+                writer.delete_by_term(key_field, key)
+        writer.commit(merge=False)
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
         raise
+    return True
 
 
 def catch_up(session: Session, indexes: dict, done: progress.Progress, timeout: float, save):
-    """Apply the rows `done` has not seen to `indexes`, in batches; returns (applied, progress)."""
-    applied = 0
+    """Apply the rows `done` has not seen to `indexes`, a batch per commit.
+
+    Returns (rows applied, progress after them, names of the indexes that changed).
+    """
+    applied, changed = 0, set()
     while True:
         rows = session.execute(
             sa.select(
@@ -119,15 +114,16 @@ def catch_up(session: Session, indexes: dict, done: progress.Progress, timeout: 
                 SearchChange.case_id,
                 SearchChange.applied_at,
             )
-            .where(pending_clause(done))
+            .where(changelog.pending_clause(done))
             .order_by(SearchChange.id)
             .limit(BATCH)
         ).all()
         if not rows:
-            return applied, done
+            return applied, done, changed
         updates = _updates(session, *_targets(rows))
         for name, index in indexes.items():
-            _write(index, updates[name], timeout)
+            if _write(index, updates[name], timeout):
+                changed.add(name)
         done = done.advanced([row.id for row in rows])
         save(done)
         # applied_at: "indexed by at least one instance", for readers of the log; per-instance
@@ -144,6 +140,16 @@ def catch_up(session: Session, indexes: dict, done: progress.Progress, timeout: 
         applied += len(rows)
 
 
+def index_changed(target: IndexStore, names: set[str]) -> None:
+    """The indexes `names` of `target` just committed new content from the change log.
+
+    The one place that learns of it, after the write lock is released and the progress is
+    saved: code that derives something from the index content hooks in here. It runs in the
+    thread that applied the changes (the background indexer, a writer or a search catching
+    up), so it must be quick or hand its work on.
+    """
+
+
 def apply_pending(timeout: float | None = None) -> int:
     """Apply the change-log rows this index directory has not seen; returns how many."""
     target = store()
@@ -152,31 +158,53 @@ def apply_pending(timeout: float | None = None) -> int:
     with target.write_lock(timeout), Session(db.engine) as session:
         target.ensure()
         indexes = {name: target.open(name) for name in (NETWORK, ARCHIVE)}
-        applied, _done = catch_up(
+        applied, _done, changed = catch_up(
             session,
             indexes,
-            progress_of(session, target),
+            changelog.progress_of(session, target),
             current_app.config["SEARCH_WRITE_TIMEOUT"],
             lambda done: progress.save(target.root, done),
         )
+    if changed:
+        index_changed(target, changed)
     return applied
 
 
-def catch_up_if_behind() -> int:
-    """Before a search: apply what other instances (or a crashed run) committed meanwhile.
+def apply_own(ids: list[int], timeout: float) -> bool:
+    """After a commit: make sure this index holds the change-log rows `ids` (group commit).
 
-    One cheap query when nothing is pending. A busy lock means another process of this
-    instance is applying right now; the search then goes ahead on what the index holds.
+    Whoever gets the write lock applies everything pending, so a writer that waited for the
+    lock mostly finds its rows applied by the one before it and commits nothing itself.
+    False when `timeout` passed first: the rows then stay for the next catch-up.
     """
     target = store()
-    done = progress.load(target.root)
-    if done is not None and target.exists():
-        with Session(db.engine) as session:
-            behind = session.scalar(sa.select(SearchChange.id).where(pending_clause(done)).limit(1))
-        if behind is None:
-            return 0
+    deadline = time.monotonic() + timeout
+    while True:
+        done = progress.load(target.root)
+        if done is not None and done.includes(ids) and target.exists():
+            return True
+        try:
+            apply_pending(timeout=0)
+            return True
+        except IndexLockTimeout:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(POLL_SECONDS)
+
+
+def catch_up_if_behind(wait: float) -> bool:
+    """Before reading the index: apply what the log holds and this index does not.
+
+    One cheap query when nothing is pending (changelog.behind). Otherwise it waits up to
+    `wait` seconds for the write lock (another process of this instance applying right now)
+    and applies what is still pending then. Returns whether the index is level with the log;
+    when the lock stayed busy, the caller reads what the index holds.
+    """
+    if not changelog.behind(store()):
+        return True
     try:
-        return apply_pending(timeout=current_app.config["SEARCH_CATCH_UP_TIMEOUT"])
+        apply_pending(timeout=wait)
     except IndexLockTimeout:
-        current_app.logger.info("Search index busy; searching without catching up first.")
-        return 0
+        current_app.logger.info("Search index busy; reading it without catching up first.")
+        return False
+    return True
