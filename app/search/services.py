@@ -15,7 +15,12 @@ from app.permissions import AnyUser, read_scope
 from app.search import background, collect, facets, highlight, writer
 from app.search.analysis import SynonymList
 from app.search.query import clean, parse, scope_query
-from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS
+from app.search.schema import (
+    ARCHIVE_TEXT_FIELDS,
+    FACET_FIELDS,
+    NETWORK_TEXT_FIELDS,
+    text_reader,
+)
 from app.search.spelling import suggest
 from app.search.storage import ARCHIVE, NETWORK, IndexView, close_thread_searchers, store, view
 
@@ -186,14 +191,17 @@ def _id(hit, fieldname: str) -> int | None:
     return int(hit[fieldname]) if hit.get(fieldname) else None
 
 
-def _hit(hit, labels: dict[str, dict[str, str]]) -> Hit:
-    snippet, label = highlight.snippet(hit)
+def _hit(hit, labels: dict[str, dict[str, str]], terms: dict[str, frozenset[str]]) -> Hit:
+    searcher = hit.searcher
+    snippet, label = highlight.snippet(
+        lambda fieldname: text_reader(searcher, fieldname)(hit.docnum), terms
+    )
     themes = [slug for slug in (hit.get("theme") or "").split(",") if slug]
     return Hit(
         case_id=_id(hit, "case_id"),
         method_id=_id(hit, "method_id"),
         publication_id=_id(hit, "publication_id"),
-        title=highlight.title(hit),
+        title=highlight.title(hit.get("title", ""), terms),
         snippet=snippet,
         snippet_label=label,
         municipality=labels["municipality"].get(hit.get("municipality", ""), ""),
@@ -350,10 +358,9 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
         return result
     labels = _labels()
     if total:
-        if query is not None:
-            collect.mark_matched_terms(results, query)
-        highlight.configure(results)
-        result.hits = [_hit(hit, labels) for hit in results[start : start + per_page]]
+        # The words to mark, looked up once for the page rather than per hit.
+        terms = highlight.query_terms(query, searcher.reader())
+        result.hits = [_hit(hit, labels, terms) for hit in results[start : start + per_page]]
     result.facets = _facets(index_view, matched, filters, params, labels)
     if query is not None and total < 3:
         scope = _narrowed(allowed, filters)
