@@ -39,6 +39,7 @@ KEEP_OLD_BUILDS = 1
 LOCK_POLL_SECONDS = 0.002
 VERSION_FILE = "schema-version"
 
+# A Whoosh that lacks what the patches and the scorer rely on fails here, by name.
 whoosh_patches.apply()
 
 
