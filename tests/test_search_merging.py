@@ -149,3 +149,12 @@ def test_a_merge_that_would_delete_the_wrong_document_is_dropped(target, monkeyp
     assert merging.merge_due(target, timeout=5) == 0
     assert _segments(target) == [1] * MERGE_FACTOR  # nothing swapped in
     assert sorted(_live(target)) == sorted(str(k) for k in range(MERGE_FACTOR) if k != 2)
+
+
+def test_the_segments_writers_commit_are_merged(app, target, write_case):
+    # Without the background indexer the writing request merges after it applied.
+    for number in range(2 * MERGE_FACTOR):
+        write_case(title=f"Casus {number}", summary="Een wijkfeest.")
+    sizes = _segments(target)
+    assert sum(sizes) == 2 * MERGE_FACTOR
+    assert len(sizes) < MERGE_FACTOR

@@ -16,7 +16,7 @@ from whoosh.query import And, Or, Term
 from app.search import score
 from app.search.analysis import analyse, pair_term
 from app.search.schema import NETWORK_TEXT_FIELDS, as_written, network_schema, pairs_field
-from app.search.writer import WRITER_OPTIONS
+from app.search.storage import WRITER_OPTIONS
 
 # Zipf-like: the first words are in nearly every document, the last in a handful.
 VOCABULARY = [

@@ -81,7 +81,10 @@ class BackgroundIndexer:
         logger = self.app.logger
         try:
             writer.apply_pending()
-            merging.merge_due(store(), self.app.config["SEARCH_WRITE_TIMEOUT"])
+            # One merge at a time, so that changes committed meanwhile are applied between
+            # them; the merge request stays while more may be due.
+            if merging.merge_requested(store(), self.app.config["SEARCH_WRITE_TIMEOUT"], limit=1):
+                self._wake.set()
         except IndexLockTimeout:
             logger.warning("Search index busy; the background indexer tries again.")
             self._wake.set()

@@ -23,6 +23,7 @@ import fcntl
 import math
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,8 +35,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 
-from app.search.storage import SCHEMAS, IndexStore
-from app.search.writer import WRITER_OPTIONS
+from app.search.storage import SCHEMAS, WRITER_OPTIONS, IndexStore
 
 MERGE_FACTOR = 8
 MERGING_DIR = "merging"
@@ -79,8 +79,36 @@ def _merge_lock(target: IndexStore) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def merge_due(target: IndexStore, timeout: float) -> int:
-    """Merge every index of `target` until no tier has MERGE_FACTOR segments; returns merges."""
+# Index directories that committed new segments since this process last looked at their
+# tiers: only those can need a merge, and looking costs a read of each table of contents.
+_requested: set[Path] = set()
+_requested_guard = threading.Lock()
+
+
+def request(target: IndexStore) -> None:
+    """New segments were committed to `target`: its tiers may call for a merge."""
+    with _requested_guard:
+        _requested.add(target.root)
+
+
+def merge_requested(target: IndexStore, timeout: float, limit: int | None = None) -> int:
+    """merge_due() if this process committed to `target` since it last looked; returns merges.
+
+    With `limit`, at most that many merges, and the request stays while more may be due.
+    """
+    with _requested_guard:
+        if target.root not in _requested:
+            return 0
+        _requested.discard(target.root)
+    merges = merge_due(target, timeout, limit)
+    if limit is not None and merges >= limit:
+        request(target)
+    return merges
+
+
+def merge_due(target: IndexStore, timeout: float, limit: int | None = None) -> int:
+    """Merge the indexes of `target` until no tier has MERGE_FACTOR segments (or `limit`
+    merges are done); returns how many merges ran."""
     merges = 0
     with _merge_lock(target) as ours:
         if not ours:
@@ -88,7 +116,7 @@ def merge_due(target: IndexStore, timeout: float) -> int:
         # Anything left here is from a merge that died part-way: none runs but ours.
         shutil.rmtree(target.root / MERGING_DIR, ignore_errors=True)
         for name in SCHEMAS:
-            while _merge_one(target, name, timeout):
+            while (limit is None or merges < limit) and _merge_one(target, name, timeout):
                 merges += 1
     return merges
 

@@ -11,8 +11,8 @@ from app.models import Case, SearchChange
 from app.models.base import utcnow
 from app.search import documents, progress
 from app.search.schema import as_written
-from app.search.storage import ARCHIVE, NETWORK, store
-from app.search.writer import WRITER_OPTIONS, catch_up, index_changed
+from app.search.storage import ARCHIVE, NETWORK, WRITER_OPTIONS, store
+from app.search.writer import catch_up, index_changed
 
 # Documents a parallel rebuild hands to one indexing process at a time.
 REBUILD_BATCH = 100

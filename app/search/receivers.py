@@ -86,7 +86,7 @@ def _after_commit(session: Session) -> None:
         return
     try:
         if writer.apply_own(ids, app.config["SEARCH_WRITE_TIMEOUT"]):
-            merging.merge_due(store(), app.config["SEARCH_WRITE_TIMEOUT"])
+            merging.merge_requested(store(), app.config["SEARCH_WRITE_TIMEOUT"])
         else:
             app.logger.warning("Search index busy; changes stay queued for the catch-up.")
     except Exception:

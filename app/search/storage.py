@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flask import current_app
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
@@ -34,6 +35,12 @@ NETWORK = "network"
 ARCHIVE = "archive"
 SCHEMAS = {NETWORK: network_schema, ARCHIVE: archive_schema}
 KEEP_OLD_BUILDS = 1
+# How every writer writes a segment. As separate files, not one compound file: Whoosh opens
+# a file inside a compound segment by copying it into memory (BytesIO over the mmap), so
+# every new reader of a 10,000-case index copied its term dictionary, several times per
+# posted comment. Terms in fewer than 8 documents (most word pairs) are stored inside their
+# term entry rather than as a posting block of their own (see whoosh_patches).
+WRITER_OPTIONS = {"compound": False, "codec": W3Codec(inlinelimit=8)}
 # How often a process waiting for the write lock tries again: a writer or a search waiting
 # for the commit before its own should not sleep long past it.
 LOCK_POLL_SECONDS = 0.002

@@ -20,24 +20,24 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
-from whoosh.codec.whoosh3 import W3Codec
 
 from app.extensions import db
 from app.models import SearchChange
 from app.models.base import utcnow
-from app.search import changelog, documents, progress
+from app.search import changelog, documents, merging, progress
 from app.search.schema import as_written
-from app.search.storage import ARCHIVE, NETWORK, IndexLockTimeout, IndexStore, store
+from app.search.storage import (
+    ARCHIVE,
+    NETWORK,
+    WRITER_OPTIONS,
+    IndexLockTimeout,
+    IndexStore,
+    store,
+)
 
 BATCH = 500
 # How often a writer waiting for its rows looks whether they are applied.
 POLL_SECONDS = 0.002
-# Segments as separate files, not one compound file: Whoosh opens a file inside a compound
-# segment by copying it into memory (BytesIO over the mmap), so every new reader of a
-# 10,000-case index copied its term dictionary, several times per posted comment.
-# Terms in fewer than 8 documents (most word pairs) are stored inside their term entry
-# rather than as a posting block of their own (see whoosh_patches).
-WRITER_OPTIONS = {"compound": False, "codec": W3Codec(inlinelimit=8)}
 
 
 def _targets(rows: Iterable) -> tuple[list[int], list[int]]:
@@ -141,13 +141,16 @@ def catch_up(session: Session, indexes: dict, done: progress.Progress, timeout: 
 
 
 def index_changed(target: IndexStore, names: set[str]) -> None:
-    """The indexes `names` of `target` just committed new content from the change log.
+    """The indexes `names` of `target` just committed new content (a batch of the change
+    log, or a rebuild swapped in).
 
     The one place that learns of it, after the write lock is released and the progress is
-    saved: code that derives something from the index content hooks in here. It runs in the
-    thread that applied the changes (the background indexer, a writer or a search catching
-    up), so it must be quick or hand its work on.
+    saved: what follows from new index content starts here. It runs in the thread that
+    applied the changes (the background indexer, a writer, a search catching up, a
+    rebuild), so it must be quick or hand its work on, as the merge request does: the
+    indexer (or, without it, the writer) merges after it applied.
     """
+    merging.request(target)
 
 
 def apply_pending(timeout: float | None = None) -> int:
