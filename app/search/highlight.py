@@ -28,6 +28,9 @@ LEAD_CHARS = 40
 # Matches looked for in a field's text (the first ones): a long case can name a searched
 # word a hundred times, and every match would be a candidate for the snippet.
 MAX_MATCHES = 16
+# A long text is first searched for the words in its start only: the analysis lower-cases and
+# folds all of what it is given, and the first matches are what a snippet shows.
+SCAN_CHARS = 3000
 # Index terms a prefix ("bewoner*") is expanded to, per field, for marking.
 MAX_EXPANSIONS = 100
 
@@ -42,7 +45,7 @@ _BREAK_BACKWARDS = re.compile("\n|\\s[\"'\u201d\u2019)\\]]*[.!?\u2026]")
 _SENTENCE_STOP = re.compile("[.!?\u2026]+[\"'\u201d\u2019)\\]]*(?=\\s|$)|(?=\n)")
 _NOT_SPACE = re.compile(r"\S")
 # How far back the start of a sentence is looked for; a longer one is cut anyway.
-LOOK_BACK = 2000
+LOOK_BACK = 2 * MAX_CHARS
 _LIST_MARKER = re.compile(r"(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 _WORD_START = re.compile(r"\s\S")
 
@@ -66,9 +69,17 @@ def query_terms(query: Query | None, reader) -> dict[str, frozenset[str]]:
 
 
 def _spans(text: str, terms: frozenset[str], limit: int = MAX_MATCHES) -> list[Span]:
+    """The first `limit` words of `text` that are `terms`; a long text is read from its
+    start, and only when that holds none of them, whole."""
     if not terms or not text:
         return []
-    found = matches(text, terms, limit)
+    head = text
+    if len(text) > SCAN_CHARS:
+        cut = text.rfind(" ", 0, SCAN_CHARS)  # between words: a cut word could match
+        head = text[: cut if cut > 0 else SCAN_CHARS]
+    found = matches(head, terms, limit)
+    if head is not text and not any(found.values()):
+        found = matches(text, terms, limit)
     return sorted((start, end, term) for term, places in found.items() for _, start, end in places)
 
 
@@ -171,30 +182,35 @@ def _joined(text: str, chosen: list[tuple[int, int]], spans: list[Span]) -> Mark
 
 
 def fragment(text: str, terms: frozenset[str]) -> Markup | None:
-    """The best one or two sentences of `text` for these terms, marked; None without a match."""
+    """The best one or two sentences of `text` for these terms, marked; None without a match.
+
+    The best is the sentence around the densest run of matches (most different words within
+    MAX_CHARS, then most matches); a second one is added where it holds a word the first
+    lacks, or else the next sentence when the first is short.
+    """
     spans = _spans(text, terms)
     if not spans:
         return None
-    found: dict[tuple[int, int], list[Span]] = {}
-    for span in spans:
-        sentence = next((s for s in found if s[0] <= span[0] < s[1]), None)
-        found.setdefault(sentence or _sentence(text, span[0]), []).append(span)
 
-    def rank(sentence: tuple[int, int]) -> tuple[int, int, int]:
-        held = found[sentence]
-        return len({term for *_, term in held}), len(held), -sentence[0]
+    def density(index: int) -> tuple[int, int, int]:
+        start = spans[index][0]
+        near = [term for s, _e, term in spans[index:] if s < start + MAX_CHARS]
+        return len(set(near)), len(near), -index
 
-    best = max(found, key=rank)
+    best = _sentence(text, spans[max(range(len(spans)), key=density)][0])
     chosen = [best]
     length = min(best[1] - best[0], MAX_CHARS)
-    seen = {term for *_, term in found[best]}
-    for sentence in sorted(found, key=rank, reverse=True):
-        if sentence != best and {term for *_, term in found[sentence]} - seen:
-            if length + sentence[1] - sentence[0] <= MAX_CHARS + EXTRA_CHARS:
-                chosen.append(sentence)
-            break
-    after = _next_sentence(text, best[1]) if len(chosen) == 1 else None
-    if after is not None and length + after[1] - after[0] <= MAX_CHARS:
+    seen = {term for s, _e, term in spans if best[0] <= s < best[1]}
+    others = [
+        index
+        for index, (start, _end, term) in enumerate(spans)
+        if term not in seen and not best[0] <= start < best[1]
+    ]
+    if others:
+        second = _sentence(text, spans[max(others, key=density)][0])
+        if length + min(second[1] - second[0], MAX_CHARS) <= MAX_CHARS + EXTRA_CHARS:
+            chosen.append(second)
+    elif (after := _next_sentence(text, best[1])) and length + after[1] - after[0] <= MAX_CHARS:
         chosen.append(after)  # a short sentence with the one after it, for context
     return _joined(text, sorted(chosen), spans)
 
