@@ -39,7 +39,7 @@ from app.models import (
     case_dilemmas,
     case_themes,
 )
-from app.search import baseline, changelog, storage
+from app.search import background, baseline, changelog, storage
 from app.search.rebuild import rebuild as rebuild_index
 from app.search.services import SearchParams, search, similar_cases
 
@@ -274,6 +274,8 @@ def run(size: int) -> None:
                 )
                 print(f"app / bare {label:8} p50 x{ratio50:4.2f}   p95 x{ratio95:4.2f}")
             post_to_searchable(expert, size)
+            # The background indexer may still be merging: let it finish before the folder goes.
+            background.drain(app, timeout=120)
 
 
 def post_to_searchable(expert: User, size: int, samples: int = 60) -> None:
