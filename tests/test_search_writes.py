@@ -14,13 +14,14 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.models import Role, SearchChange
-from app.search import background, changelog, merging, writer
+from app.search import background, changelog, merging, progress, writer
 from app.search.services import similar_cases
-from app.search.storage import store
+from app.search.storage import ARCHIVE, NETWORK, store
 from tests.search_factories import titles
 
 
@@ -136,6 +137,39 @@ def test_a_writer_whose_rows_another_applied_commits_nothing(
     assert set(committed_by) == {"other-writer"}
     assert changelog.pending_count() == 0
     assert find(expert, "schaatsbaan").total == 2
+
+
+def test_a_search_waits_for_the_batch_with_its_rows_not_for_the_lock(
+    app, write_case, find, expert, no_indexer_thread
+):
+    """The indexer holds the write lock batch after batch while changes keep coming; a
+    search needs only the batch that holds what was committed before it."""
+    write_case(title="Voor de zoekvraag", summary="Een kinderboerderij.")
+    holding, release = threading.Event(), threading.Event()
+
+    def indexer_at_work():
+        with app.app_context():
+            target = store()
+            with target.write_lock(timeout=5), Session(db.engine) as session:
+                holding.set()
+                time.sleep(0.3)  # the search below starts meanwhile, and finds it pending
+                target.ensure()
+                indexes = {name: target.open(name) for name in (NETWORK, ARCHIVE)}
+                done = changelog.progress_of(session, target)
+                writer.catch_up(session, indexes, done, 5, lambda d: progress.save(target.root, d))
+                release.wait(10)  # still holding the lock: the next batch
+
+    app.config["SEARCH_CATCH_UP_TIMEOUT"] = 30  # long enough to wait for the lock
+    other = threading.Thread(target=indexer_at_work)
+    other.start()
+    try:
+        assert holding.wait(10)
+        assert titles(find(expert, "kinderboerderij")) == ["Voor de zoekvraag"]
+        # Answered while the indexer still holds the lock: it did not wait for it.
+        assert other.is_alive() and not release.is_set()
+    finally:
+        release.set()
+        other.join(10)
 
 
 def test_a_writer_gives_up_waiting_and_leaves_its_rows_for_the_catch_up(

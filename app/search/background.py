@@ -19,6 +19,7 @@ leaves its rows in the log, for the next search or `flask search catch-up`.
 
 import atexit
 import threading
+import time
 import weakref
 
 from flask import Flask, current_app
@@ -28,6 +29,10 @@ from app.search import changelog, merging, writer
 from app.search.storage import IndexLockTimeout, store
 
 IDLE_SECONDS = 60.0
+# While another process holds the write lock it applies everything pending, this process's
+# changes included (writer.catch_up reads the log until it is empty); this thread looks
+# again after a while instead of queueing for the lock.
+BUSY_SECONDS = 0.05
 _EXTENSION = "search_background_indexer"
 _running: "weakref.WeakSet[BackgroundIndexer]" = weakref.WeakSet()
 
@@ -80,13 +85,16 @@ class BackgroundIndexer:
     def _apply(self) -> None:
         logger = self.app.logger
         try:
-            writer.apply_pending()
+            # At exit it waits its turn: the process is about to leave its changes behind.
+            writer.apply_pending(
+                timeout=self.app.config["SEARCH_WRITE_TIMEOUT"] if self._stopping else 0
+            )
             # One merge at a time, so that changes committed meanwhile are applied between
             # them; the merge request stays while more may be due.
             if merging.merge_requested(store(), self.app.config["SEARCH_WRITE_TIMEOUT"], limit=1):
                 self._wake.set()
         except IndexLockTimeout:
-            logger.warning("Search index busy; the background indexer tries again.")
+            time.sleep(BUSY_SECONDS)
             self._wake.set()
         except Exception:
             # The changes are committed and logged: the next commit or search applies them.

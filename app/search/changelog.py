@@ -73,22 +73,27 @@ def newest_id() -> int:
     return db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
 
 
+def applied_through(done: progress.Progress | None, newest: int) -> bool:
+    """Whether progress `done` holds every committed change-log row up to id `newest`.
+
+    Without gaps that is a comparison; while the progress remembers gaps (ids committed out
+    of order on PostgreSQL, see progress.py) it asks whether one of them is committed now.
+    """
+    if done is None or done.upto < newest:
+        return False
+    if not done.gaps:
+        return True
+    gaps = sa.select(SearchChange.id).where(SearchChange.id.in_(sorted(done.gaps))).limit(1)
+    return db.session.scalar(gaps) is None
+
+
 def behind(target: IndexStore) -> bool:
     """Whether the log holds rows this index directory has not applied.
 
-    Asked before every search, so it is one cheap question when nothing is pending (the
-    newest id against this directory's progress), and a second only while the progress
-    remembers gaps (ids committed out of order on PostgreSQL, see progress.py).
+    Asked before every search, so it is one cheap question when nothing is pending: the
+    newest id against this directory's progress.
     """
-    done = progress.load(target.root)
-    if done is None:
-        return True
-    if newest_id() > done.upto:
-        return True
-    if not done.gaps:
-        return False
-    gaps = sa.select(SearchChange.id).where(SearchChange.id.in_(sorted(done.gaps))).limit(1)
-    return db.session.scalar(gaps) is not None
+    return not applied_through(progress.load(target.root), newest_id())
 
 
 def pending() -> tuple[int, datetime | None]:

@@ -41,9 +41,10 @@ KEEP_OLD_BUILDS = 1
 # posted comment. Terms in fewer than 8 documents (most word pairs) are stored inside their
 # term entry rather than as a posting block of their own (see whoosh_patches).
 WRITER_OPTIONS = {"compound": False, "codec": W3Codec(inlinelimit=8)}
-# How often a process waiting for the write lock tries again: a writer or a search waiting
-# for the commit before its own should not sleep long past it.
-LOCK_POLL_SECONDS = 0.002
+# A process waiting for the write lock tries again after 1 ms, then ever less often, up to
+# every 20 ms: a search waiting for a short commit should not sleep long past it, nor one
+# waiting for a long batch keep a core busy asking.
+LOCK_POLL_SECONDS = (0.001, 0.020)
 VERSION_FILE = "schema-version"
 
 # A Whoosh that lacks what the patches and the scorer rely on fails here, by name.
@@ -146,6 +147,7 @@ class IndexStore:
         """One writer at a time across processes; waits up to `timeout` seconds."""
         self.root.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + timeout
+        pause, longest = LOCK_POLL_SECONDS
         with open(self.root / "write.lock", "a+") as handle:
             while True:
                 try:
@@ -154,7 +156,8 @@ class IndexStore:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise IndexLockTimeout(str(self.root)) from None
-                    time.sleep(LOCK_POLL_SECONDS)
+                    time.sleep(pause)
+                    pause = min(pause * 1.5, longest)
             try:
                 yield
             finally:

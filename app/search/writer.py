@@ -36,8 +36,9 @@ from app.search.storage import (
 )
 
 BATCH = 500
-# How often a writer waiting for its rows looks whether they are applied.
-POLL_SECONDS = 0.002
+# How often one waiting for its rows to be applied looks again: after 1 ms, then ever
+# less often, up to every 20 ms.
+POLL_SECONDS = (0.001, 0.020)
 
 
 def _targets(rows: Iterable) -> tuple[list[int], list[int]]:
@@ -182,6 +183,7 @@ def apply_own(ids: list[int], timeout: float) -> bool:
     """
     target = store()
     deadline = time.monotonic() + timeout
+    pause, longest = POLL_SECONDS
     while True:
         done = progress.load(target.root)
         if done is not None and done.includes(ids) and target.exists():
@@ -192,22 +194,31 @@ def apply_own(ids: list[int], timeout: float) -> bool:
         except IndexLockTimeout:
             if time.monotonic() >= deadline:
                 return False
-            time.sleep(POLL_SECONDS)
+            time.sleep(pause)
+            pause = min(pause * 1.5, longest)
 
 
 def catch_up_if_behind(wait: float) -> bool:
-    """Before reading the index: apply what the log holds and this index does not.
+    """Before reading the index: make sure it holds every change committed before now.
 
-    One cheap query when nothing is pending (changelog.behind). Otherwise it waits up to
-    `wait` seconds for the write lock (another process of this instance applying right now)
-    and applies what is still pending then. Returns whether the index is level with the log;
-    when the lock stayed busy, the caller reads what the index holds.
+    One cheap query when nothing is pending (the newest change-log id against this index's
+    progress). Otherwise it applies what is pending itself, or, while another process holds
+    the write lock (the indexer, applying batch after batch), waits up to `wait` seconds for
+    a batch to take the progress past the newest id it saw. Returns whether the index got
+    there; if not, the caller reads what the index holds.
     """
-    if not changelog.behind(store()):
-        return True
-    try:
-        apply_pending(timeout=wait)
-    except IndexLockTimeout:
-        current_app.logger.info("Search index busy; reading it without catching up first.")
-        return False
+    target = store()
+    newest = changelog.newest_id()
+    deadline = time.monotonic() + wait
+    pause, longest = POLL_SECONDS
+    while not changelog.applied_through(progress.load(target.root), newest):
+        try:
+            apply_pending(timeout=0)
+            return True
+        except IndexLockTimeout:
+            if time.monotonic() >= deadline:
+                current_app.logger.info("Search index busy; reading it without catching up.")
+                return False
+            time.sleep(pause)
+            pause = min(pause * 1.5, longest)
     return True
