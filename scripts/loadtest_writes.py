@@ -36,6 +36,7 @@ MAX_COMMENTS_PER_WRITER = 5_000
 # How long the index may take to find the last comment of a burst before that counts as lost.
 CATCH_UP_SECONDS = 120.0
 TOKEN = re.compile(r"brst\d+w\d+c\d+x")
+LOOK_UP_ATTEMPTS = 20
 
 
 @dataclass
@@ -174,25 +175,28 @@ def _indexed(index_dir: Path, acknowledged: list[tuple[str, int]]) -> set[tuple[
     """The acknowledged comments whose word the network index holds for their own case.
 
     The server may still be merging segments: a searcher whose segment files a merge has
-    removed meanwhile fails, and the look-up starts again on the index as it is then.
+    removed meanwhile fails, and the look-up is made again on the index as it is then.
     """
-    for attempt in range(5):
-        try:
-            return _indexed_once(index_dir, acknowledged)
-        except (OSError, TypeError, ValueError) as error:
-            print(f"  index look-up retried ({attempt + 1}): {error!r}")
-            time.sleep(1)
-    return _indexed_once(index_dir, acknowledged)
-
-
-def _indexed_once(index_dir: Path, acknowledged: list[tuple[str, int]]) -> set[tuple[str, int]]:
     found = set()
-    with whoosh_index.open_dir(str(index_dir / "network")).searcher() as searcher:
+    searcher = whoosh_index.open_dir(str(index_dir / "network")).searcher()
+    try:
         for token, case_id in acknowledged:
             query = And([Term("comments", term) for term in analyse(token)])
-            docnums = searcher.docs_for_query(query)
-            if str(case_id) in {searcher.stored_fields(d).get("case_id") for d in docnums}:
+            for attempt in range(LOOK_UP_ATTEMPTS):
+                try:
+                    docnums = searcher.docs_for_query(query)
+                    cases = {searcher.stored_fields(d).get("case_id") for d in docnums}
+                    break
+                except (OSError, TypeError, ValueError):
+                    if attempt == LOOK_UP_ATTEMPTS - 1:
+                        raise
+                    searcher.close()
+                    time.sleep(0.2)
+                    searcher = whoosh_index.open_dir(str(index_dir / "network")).searcher()
+            if str(case_id) in cases:
                 found.add((token, case_id))
+    finally:
+        searcher.close()
     return found
 
 

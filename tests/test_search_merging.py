@@ -158,3 +158,14 @@ def test_the_segments_writers_commit_are_merged(app, target, write_case):
     sizes = _segments(target)
     assert sum(sizes) == 2 * MERGE_FACTOR
     assert len(sizes) < MERGE_FACTOR
+
+
+def test_a_merge_request_stays_while_another_process_merges(target, monkeypatch):
+    for key in range(MERGE_FACTOR):
+        _commit(target, key, "een dierenweide")
+    merging.request(target)
+    with merging._merge_lock(target):  # as another process would hold it (own open file)
+        assert merging.merge_requested(target, timeout=5) == 0
+    assert merging.requested(target)
+    assert merging.merge_requested(target, timeout=5) == 1
+    assert not merging.requested(target)

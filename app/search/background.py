@@ -91,7 +91,11 @@ class BackgroundIndexer:
             )
             # One merge at a time, so that changes committed meanwhile are applied between
             # them; the merge request stays while more may be due.
-            if merging.merge_requested(store(), self.app.config["SEARCH_WRITE_TIMEOUT"], limit=1):
+            target = store()
+            if merging.merge_requested(target, self.app.config["SEARCH_WRITE_TIMEOUT"], limit=1):
+                self._wake.set()
+            elif merging.requested(target):  # another process is merging: look again soon
+                time.sleep(BUSY_SECONDS)
                 self._wake.set()
         except IndexLockTimeout:
             time.sleep(BUSY_SECONDS)

@@ -91,28 +91,34 @@ def request(target: IndexStore) -> None:
         _requested.add(target.root)
 
 
+def requested(target: IndexStore) -> bool:
+    with _requested_guard:
+        return target.root in _requested
+
+
 def merge_requested(target: IndexStore, timeout: float, limit: int | None = None) -> int:
     """merge_due() if this process committed to `target` since it last looked; returns merges.
 
-    With `limit`, at most that many merges, and the request stays while more may be due.
+    The request stays while more may be due: after `limit` merges, or when another process
+    was merging (it may stop before this one's segments are merged).
     """
     with _requested_guard:
         if target.root not in _requested:
             return 0
         _requested.discard(target.root)
     merges = merge_due(target, timeout, limit)
-    if limit is not None and merges >= limit:
+    if merges is None or (limit is not None and merges >= limit):
         request(target)
-    return merges
+    return merges or 0
 
 
-def merge_due(target: IndexStore, timeout: float, limit: int | None = None) -> int:
+def merge_due(target: IndexStore, timeout: float, limit: int | None = None) -> int | None:
     """Merge the indexes of `target` until no tier has MERGE_FACTOR segments (or `limit`
-    merges are done); returns how many merges ran."""
+    merges are done); returns how many merges ran, None when another process is merging."""
     merges = 0
     with _merge_lock(target) as ours:
         if not ours:
-            return 0
+            return None
         # Anything left here is from a merge that died part-way: none runs but ours.
         shutil.rmtree(target.root / MERGING_DIR, ignore_errors=True)
         for name in SCHEMAS:
