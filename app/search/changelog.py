@@ -93,7 +93,8 @@ def behind(target: IndexStore) -> bool:
     Asked before every search, so it is one cheap question when nothing is pending: the
     newest id against this directory's progress.
     """
-    return not applied_through(progress.load(target.root), newest_id())
+    done = progress.load(target.root)
+    return done is None or not applied_through(done, newest_id())
 
 
 def pending() -> tuple[int, datetime | None]:

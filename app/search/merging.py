@@ -14,8 +14,8 @@ deleted from the merged one too, its files move into the index directory, and a 
 it instead of the segments it replaces. One merge runs at a time per index directory (its own
 lock); a merge that finds the index rebuilt or its segments gone meanwhile is dropped.
 
-The TOC, segment and reader objects used here are Whoosh's; whoosh_patches.check() makes sure
-at import that they still have what this module relies on.
+The TOC, segment and reader objects used here are Whoosh's; whoosh_internals.py checks at
+start-up that they still have what this module relies on.
 """
 
 import bisect

@@ -15,14 +15,9 @@ from app.permissions import AnyUser, read_scope
 from app.search import background, collect, facets, highlight, writer
 from app.search.analysis import SynonymList
 from app.search.query import clean, parse, scope_query
-from app.search.schema import (
-    ARCHIVE_TEXT_FIELDS,
-    FACET_FIELDS,
-    NETWORK_TEXT_FIELDS,
-    text_reader,
-)
+from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS, text_reader
 from app.search.spelling import suggest
-from app.search.storage import ARCHIVE, NETWORK, IndexView, close_thread_searchers, store, view
+from app.search.storage import ARCHIVE, NETWORK, IndexView, retry_on_fresh_searchers, store, view
 
 FACET_LABELS = {
     "theme": "Thema",
@@ -276,22 +271,6 @@ def _catch_up() -> bool:
         return False
 
 
-def _read(function, *args):
-    """Read the index; once more on fresh searchers when that fails.
-
-    A searcher opens some of a segment's files only when it first needs them; when a merge
-    swapped that segment out meanwhile, its files are gone, though the index is sound. A
-    damaged index fails the second time too.
-    """
-    try:
-        return function(*args)
-    except Exception as error:
-        current_app.logger.info("Reading the search index failed (%r); trying again.", error)
-        db.session.rollback()
-        close_thread_searchers()
-        return function(*args)
-
-
 def search(
     user: AnyUser, params: SearchParams, archive: bool = False, full: bool = True
 ) -> SearchPage:
@@ -303,7 +282,7 @@ def search(
     """
     level = _catch_up()
     try:
-        result = _read(_search, user, params, archive, full)
+        result = retry_on_fresh_searchers(_search, user, params, archive, full)
     except Exception:  # Whoosh on a damaged index raises all sorts (EOFError, struct.error, ...)
         current_app.logger.exception("Search failed; answering that search is unavailable.")
         db.session.rollback()
@@ -392,7 +371,7 @@ def similar_cases(
     except Exception:
         current_app.logger.exception("Catching up the search index before similar cases failed.")
     try:
-        return _read(_similar, user, case_id, archive, limit)
+        return retry_on_fresh_searchers(_similar, user, case_id, archive, limit)
     except Exception:
         current_app.logger.exception("Similar cases failed; showing none.")
         db.session.rollback()

@@ -231,3 +231,18 @@ def view(store: IndexStore, name: str) -> IndexView:
 def close_thread_searchers() -> None:
     """Close this thread's searchers (tests call this between apps)."""
     _views().close_all()
+
+
+def retry_on_fresh_searchers(read, *args):
+    """read(*args), and once more on new searchers when it fails.
+
+    A searcher opens some of a segment's files only when it first needs them; when a merge
+    swapped that segment out meanwhile its files are gone, though the index is sound. A
+    damaged index fails the second time too.
+    """
+    try:
+        return read(*args)
+    except Exception as error:  # whatever Whoosh raises on a file that is gone
+        current_app.logger.info("Reading the search index failed (%r); once more.", error)
+        close_thread_searchers()
+        return read(*args)

@@ -208,10 +208,12 @@ def catch_up_if_behind(wait: float) -> bool:
     there; if not, the caller reads what the index holds.
     """
     target = store()
-    newest = changelog.newest_id()
+    done = progress.load(target.root)
+    # Without progress there is no index yet: it is made (and the log applied) right away.
+    newest = None if done is None else changelog.newest_id()
     deadline = time.monotonic() + wait
     pause, longest = POLL_SECONDS
-    while not changelog.applied_through(progress.load(target.root), newest):
+    while newest is None or not changelog.applied_through(progress.load(target.root), newest):
         try:
             apply_pending(timeout=0)
             return True
@@ -221,4 +223,5 @@ def catch_up_if_behind(wait: float) -> bool:
                 return False
             time.sleep(pause)
             pause = min(pause * 1.5, longest)
+            newest = changelog.newest_id() if newest is None else newest
     return True
