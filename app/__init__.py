@@ -29,7 +29,6 @@ from app.notifications import bp as notifications_bp
 from app.privacy import bp as privacy_bp
 from app.reflections import bp as reflections_bp
 from app.search import bp as search_bp
-from app.search import indexer as search_indexer
 from app.urls import DatabaseIdConverter
 
 
@@ -65,7 +64,6 @@ def create_app(overrides: dict[str, Any] | None = None, testing: bool = False) -
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)
-    search_indexer.init_app(app)
 
     for blueprint in (
         home_bp,

@@ -95,6 +95,10 @@ class Config:
     # again; its own changes show at once (app/reference.py).
     REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "30"))
     SEARCH_RESULTS_PER_PAGE = 20
+    # Changes are applied to the search index by a thread of each process, after the commit
+    # that logged them (the writing request does not wait for the index); searches apply what
+    # is still pending first. Off: the writing request applies its changes itself.
+    SEARCH_INDEX_IN_BACKGROUND = os.environ.get("SEARCH_INDEX_IN_BACKGROUND", "1") == "1"
     # Seconds a writer waits for the index lock before leaving the change for the catch-up.
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "30"))
     # A search first applies changes other instances logged, waiting at most this long.
@@ -169,3 +173,6 @@ class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     MFA_REQUIRED_ROLES = ()
+    # Indexed in the request, so a test sees the index change when its request returns; the
+    # background indexer has tests of its own.
+    SEARCH_INDEX_IN_BACKGROUND = False

@@ -30,7 +30,7 @@ from app.models import (
     Visibility,
 )
 from app.models.base import utcnow
-from app.search import indexer
+from app.search import rebuild
 from app.seed_network import load_network, office_hours
 from app.seed_story import backdate_publication, demo_notifications
 
@@ -209,7 +209,7 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
         demo_notifications(users)
     # The cases were loaded without the services' events, and the publications were dated
     # back afterwards, so the index is built in one go from the database.
-    indexer.rebuild()
+    rebuild.rebuild()
     return {"cases_added": added, "users": len(users)}
 
 

@@ -39,7 +39,8 @@ from app.models import (
     case_dilemmas,
     case_themes,
 )
-from app.search import baseline, indexer
+from app.search import background, baseline, changelog, storage
+from app.search.rebuild import rebuild as rebuild_index
 from app.search.services import SearchParams, search, similar_cases
 
 SEED = 20230622
@@ -232,9 +233,9 @@ def run(size: int) -> None:
             print(f"\n== {size:,} cases, {size * 5:,} comments "
                   f"(corpus inserted in {time.perf_counter() - started:.1f}s)")  # fmt: skip
             started = time.perf_counter()
-            report = indexer.rebuild()
+            report = rebuild_index()
             rebuild_seconds = time.perf_counter() - started
-            store = indexer.store()
+            store = storage.store()
             size_mb = (
                 sum(directory_size(store.live_path(n)) for n in ("network", "archive")) / 2**20
             )
@@ -273,6 +274,8 @@ def run(size: int) -> None:
                 )
                 print(f"app / bare {label:8} p50 x{ratio50:4.2f}   p95 x{ratio95:4.2f}")
             post_to_searchable(expert, size)
+            # The background indexer may still be merging: let it finish before the folder goes.
+            background.drain(app, timeout=120)
 
 
 def post_to_searchable(expert: User, size: int, samples: int = 60) -> None:
@@ -292,7 +295,7 @@ def post_to_searchable(expert: User, size: int, samples: int = 60) -> None:
                                     "summary": word, "situation": "s", "question": "q"},
                            share=True)  # fmt: skip
         found = search(expert, SearchParams(text=word), full=False)
-        assert found.total == 1, (found.total, indexer.pending_count(), case.id, case.visibility)
+        assert found.total == 1, (found.total, changelog.pending_count(), case.id, case.visibility)
         case_times.append((time.perf_counter() - started) * 1000)
         word = f"meetwoordreactie{number}x"
         # Every tenth corpus case (index 0, 10, ...) is a draft the expert cannot read.

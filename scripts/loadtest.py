@@ -36,6 +36,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import loadtest_firstview
+import loadtest_writes
 import sqlalchemy as sa
 from scale_demo import scale
 
@@ -333,19 +334,24 @@ def main() -> int:
             results = mixed_load(port, emails, case_ids)
             lost = verify_writes(url, results)
             index_ok = search_check(env)
-            # The write burst (scripts/loadtest_writes.py: 1 to 8 concurrent writers) runs
-            # here, on the same server and data, and prints its own RESULT lines
-            # (writes_per_s_*, write_p95_ms_8_writers).
+            # The write bursts (scripts/loadtest_writes.py: 1 to 8 concurrent writers), on the
+            # same server and data; they return their RESULT lines and counts.
+            writes = loadtest_writes.run(
+                Client, port, emails, case_ids, env["DATABASE_URL"], instance / "search"
+            )
             cookies = signed_in_cookies(port, demo)
             passes = loadtest_firstview.run(port, bare_port, cookies, case_ids, municipality_ids)
         finally:
             stop(bare)
             stop(server)
     percentages = loadtest_firstview.report(passes, len(cookies))
-    errors = len(results.errors) + sum(p.non_200 for p in passes.values())
+    errors = len(results.errors) + sum(p.non_200 for p in passes.values()) + writes.errors
+    lost += writes.lost_writes
     print()
     for kind in ("case_page", "case_list", "search", "dashboard", "mixed"):
         print(f"RESULT first_view_{kind}_pct_of_bare={percentages[kind]:.1f}")
+    for line in writes.result_lines():
+        print(line)
     print(f"RESULT errors={errors}")
     print(f"RESULT lost_writes={lost}")
     return 0 if not lost and index_ok and not errors else 1

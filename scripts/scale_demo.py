@@ -20,6 +20,7 @@ from app.cases.services import create_case
 from app.comments.services import add_comment
 from app.extensions import db
 from app.models import Case, Municipality, Role, Theme, User
+from app.search import background
 
 WORDS = (
     "wijk", "buurt", "inwoners", "vertrouwen", "gemeente", "gesprek", "jongeren", "opvang",
@@ -91,6 +92,8 @@ def scale(instance: Path, cases_each: int, database_url: str = "") -> int:
                 for _ in range(rng.randint(0, 4)):
                     add_comment(case, rng.choice(participants), _paragraph(rng, 2))
         total = db.session.scalar(sa.select(sa.func.count(Case.id)))
+        # Indexed by this process's background indexer: done before the caller goes on.
+        background.drain(app, timeout=600)
         db.engine.dispose()
     return total
 

@@ -53,7 +53,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.reflections import services as reflection_services
-from app.search import indexer
+from app.search.rebuild import rebuild as rebuild_index
 
 PASSWORD = "geheim-wachtwoord-123"
 # Shared words, so that the planted cases count as similar to each other.
@@ -342,7 +342,7 @@ def plant(app: Flask) -> World:
         calendar_deactivated=users["deactivated"].calendar_token,
         reset_deactivated=reset_token,
     )
-    indexer.rebuild()
+    rebuild_index()
     return world
 
 

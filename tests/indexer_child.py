@@ -12,7 +12,8 @@ work (one of many), never at a guessed moment.
 import sys
 
 from app import create_app
-from app.search import documents, indexer, progress
+from app.search import documents, progress, writer
+from app.search.rebuild import rebuild as rebuild_index
 
 
 def _step() -> None:
@@ -40,15 +41,15 @@ def _announcing_documents(function):
 
 def main(uri: str, instance: str, mode: str) -> None:
     app = create_app({"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": uri}, testing=True)
-    indexer.BATCH = 3
+    writer.BATCH = 3
     progress.save = _announcing_steps(progress.save)
     documents.all_documents = _announcing_documents(documents.all_documents)
     with app.app_context():
         print("ready", flush=True)
         if mode == "rebuild":
-            indexer.rebuild()
+            rebuild_index()
         else:
-            indexer.apply_pending()
+            writer.apply_pending()
         print("done", flush=True)
 
 

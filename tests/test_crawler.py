@@ -17,7 +17,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from app.extensions import db
-from app.search import indexer
+from app.search.rebuild import rebuild as rebuild_index
 from app.search.storage import close_thread_searchers
 from tests.conftest import _app_for
 from tests.crawler_world import World, plant, session_cookie
@@ -145,7 +145,7 @@ class Database:
     def fresh_index(self) -> None:
         if self.index_stale:
             close_thread_searchers()
-            indexer.rebuild()
+            rebuild_index()
             close_thread_searchers()
             self.index_stale = False
 

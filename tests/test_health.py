@@ -4,12 +4,12 @@ import pytest
 
 from app import health
 from app.extensions import db
-from app.search import indexer
+from app.search import storage
 from tests.conftest import _app_for
 
 
 def test_healthy_app_reports_ok(app, client):
-    indexer.store().ensure()
+    storage.store().ensure()
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "checks": {"database": "ok", "search_index": "ok"}}
@@ -27,7 +27,7 @@ def test_unreachable_database_gives_503(tmp_path):
 
 
 def test_registered_check_is_reported(app, client):
-    indexer.store().ensure()
+    storage.store().ensure()
     health.register(app, "mail", lambda: "no mail server")
     response = client.get("/healthz")
     assert response.status_code == 503

@@ -5,13 +5,11 @@ import random
 import pytest
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
-from whoosh.query import Or, Phrase, Prefix, Term
+from whoosh.query import Or, Prefix, Term
 
 from app.models import Role
-from app.search import indexer, score
+from app.search import rebuild, score, storage
 from app.search.analysis import Analysed, dutch_analyzer, matches
-from app.search.indexer import MERGE_FACTOR, merge_by_tier
-from app.search.schema import as_written, network_schema
 from app.search.score import Clauses
 from app.search.services import similar_cases
 from app.search.storage import NETWORK, view
@@ -158,48 +156,16 @@ def _schema_doc(number: int, text: str) -> dict:
     }
 
 
-def test_merging_by_tier_bounds_the_work_of_a_commit_and_keeps_pairs():
-    index = RamStorage().create_index(network_schema())
-    rng = random.Random(3)
-    merged_per_commit = []
-    original_add_reader = None
-    for number in range(150):
-        writer = index.writer(**indexer.WRITER_OPTIONS)
-        original_add_reader = writer.add_reader
-        merged = []
-
-        def add_reader(reader, merged=merged, original=original_add_reader):
-            merged.append(reader.doc_count_all())
-            original(reader)
-
-        writer.add_reader = add_reader
-        text = " ".join(rng.choices(WORDS, k=20)) + (" nieuwe bewoners" if number % 7 == 0 else "")
-        writer.add_document(**as_written(_schema_doc(number, text), index.schema))
-        writer.commit(mergetype=merge_by_tier)
-        merged_per_commit.append(merged)
-        sizes = [segment.doc_count_all() for segment in index._segments()]
-        # At most MERGE_FACTOR segments merged per commit, all of one size class.
-        assert len(merged) in (0, MERGE_FACTOR)
-        assert sum(sizes) == number + 1
-        assert len(sizes) <= 3 * MERGE_FACTOR
-    # The few big merges are rare: most commits merge nothing.
-    assert sum(1 for merged in merged_per_commit if sum(merged) >= 64) <= 2
-    assert sum(1 for merged in merged_per_commit if merged) <= 150 // MERGE_FACTOR + 2
-    with index.searcher() as searcher:
-        phrase = Phrase("body", ["nieuw", "bewoner"])
-        assert len(score.scores(searcher, phrase, {})) == len(range(0, 150, 7))
-
-
 def test_a_large_rebuild_indexes_in_parallel_processes(
     app, runner, write_case, find, expert, monkeypatch
 ):
     app.config.update(SEARCH_REBUILD_PARALLEL_FROM=1, SEARCH_REBUILD_PROCESSES=2)
-    monkeypatch.setattr(indexer, "REBUILD_BATCH", 2)  # documents handed to a process at once
+    monkeypatch.setattr(rebuild, "REBUILD_BATCH", 2)  # documents handed to a process at once
     for number in range(8):
         write_case(title=f"Parallel {number}", summary=f"Nieuwe bewoners en windpark {number}.")
     result = runner.invoke(args=["search", "rebuild"])
     assert result.exit_code == 0, result.output
-    searcher = view(indexer.store(), NETWORK).searcher
+    searcher = view(storage.store(), NETWORK).searcher
     assert len(searcher.reader().leaf_readers()) >= 2  # one segment per process
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     assert find(expert, "windpark").total == 8

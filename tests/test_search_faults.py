@@ -20,7 +20,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from app.extensions import db
 from app.models import Comment, Role
-from app.search import indexer
+from app.search import changelog, storage, writer
 from app.search.storage import ARCHIVE, NETWORK, close_thread_searchers
 from tests.search_factories import titles
 
@@ -45,7 +45,7 @@ def _integrity_ok() -> None:
 
 
 def _pending_here() -> int:
-    return indexer.pending_count()
+    return changelog.pending_count()
 
 
 def _health(client) -> tuple[int, str]:
@@ -58,7 +58,7 @@ def _damage(mode: str) -> None:
     close_thread_searchers()  # an in-place truncation under a live mmap would be SIGBUS
     noise = random.Random(5)
     for name in (NETWORK, ARCHIVE):
-        for file in indexer.store().live_path(name).iterdir():
+        for file in storage.store().live_path(name).iterdir():
             size = file.stat().st_size
             if mode == "truncate":
                 with open(file, "r+b") as handle:
@@ -168,7 +168,7 @@ def test_indexer_killed_part_way_again_and_again(
 ):
     write_case(title="Eerste", summary="Een gewone casus.")
     # Forty changes committed but not indexed, as if every writer died after its commit.
-    monkeypatch.setattr(indexer, "apply_pending", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(writer, "apply_pending", lambda *args, **kwargs: 0)
     for number in range(40):
         write_case(title=f"Casus {number}", summary=f"Verhaal nummer {number} over de dijk.")
     monkeypatch.undo()

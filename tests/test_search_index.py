@@ -18,8 +18,10 @@ from app.cases.services import delete_case
 from app.comments.services import add_comment, delete_comment
 from app.extensions import db
 from app.models import Role, SearchChange
-from app.search import documents, indexer, schema, storage
+from app.search import documents, schema, storage, writer
 from app.search.analysis import dutch_analyzer
+from app.search.check import check as check_index
+from app.search.rebuild import rebuild as rebuild_index
 from app.search.schema import PAIRS_SUFFIX, WORDS_FIELD, archive_schema, network_schema
 from app.search.services import similar_cases
 from app.search.storage import ARCHIVE, NETWORK
@@ -82,7 +84,7 @@ def test_catch_up_after_a_crash_between_commit_and_indexing(
         raise SystemError("process died before indexing")
 
     # The commit succeeds; the indexing step "dies" (its failure must not reach the user).
-    monkeypatch.setattr(indexer, "apply_pending", _crash)
+    monkeypatch.setattr(writer, "apply_pending", _crash)
     write_case(title="Na de crash", summary="Een brandweerkazerne.")
     monkeypatch.undo()
     assert _pending() == 1
@@ -98,7 +100,7 @@ def test_catch_up_after_a_crash_between_commit_and_indexing(
 
 
 def test_next_write_catches_up_too(write_case, find, expert, monkeypatch):
-    monkeypatch.setattr(indexer, "apply_pending", lambda: (_ for _ in ()).throw(OSError()))
+    monkeypatch.setattr(writer, "apply_pending", lambda: (_ for _ in ()).throw(OSError()))
     write_case(title="Gemist", summary="Een vergeten waterschap.")
     monkeypatch.undo()
     write_case(title="Volgende", summary="Iets anders.")
@@ -112,7 +114,7 @@ def test_check_reports_stale_missing_and_extra(app, write_case, runner, make_cas
     case.summary = "Stiekem gewijzigd."
     db.session.commit()
     make_case(title="Buiten de services om")  # missing from the index
-    index = indexer.store().open(NETWORK)
+    index = storage.store().open(NETWORK)
     with index.writer() as writer:
         writer.add_document(case_id="999999", title="spook")  # extra in the index
     result = runner.invoke(args=["search", "check"])
@@ -127,7 +129,7 @@ def test_check_reports_stale_missing_and_extra(app, write_case, runner, make_cas
 
 def test_rebuild_if_missing(app, runner, make_case):
     make_case(title="Zonder index")
-    assert not indexer.store().exists()
+    assert not storage.store().exists()
     assert "rebuilt" in runner.invoke(args=["search", "rebuild", "--if-missing"]).output
     assert "not rebuilt" in runner.invoke(args=["search", "rebuild", "--if-missing"]).output
     assert runner.invoke(args=["search", "check"]).exit_code == 0
@@ -167,7 +169,7 @@ def test_index_with_an_older_schema_keeps_working_and_is_rebuilt(
     first = write_case(title="Oud schema", summary="Windmolens bij het dorp, nieuwe bewoners.")
     second = write_case(title="Ook oud", summary="Windmolens bij de stad.")
     monkeypatch.undo()
-    store = indexer.store()
+    store = storage.store()
     assert store.outdated() == [NETWORK, ARCHIVE]
     old = store.open(NETWORK).schema
     assert "body_pairs" not in old and old["body"].format.supports("positions")
@@ -207,11 +209,11 @@ def test_lock_timeout_never_reaches_the_user(app, client, login, make_user, find
         "question": "q",
         "action": "share",
     }
-    with indexer.store().write_lock(timeout=1):
+    with storage.store().write_lock(timeout=1):
         response = client.post("/cases/new", data=form)
     assert response.status_code == 303
     assert _pending() == 1
-    indexer.apply_pending()
+    writer.apply_pending()
     assert titles(find(expert, "zandzak")) == ["Tijdens het slot"]
 
 
@@ -228,11 +230,11 @@ def test_rebuild_keeps_changes_made_during_the_build(
         write_case(author=author, title="Tijdens rebuild", summary="Een windhoos.")
 
     monkeypatch.setattr(documents, "all_documents", _during)
-    report = indexer.rebuild()
+    report = rebuild_index()
     monkeypatch.undo()
     assert report.caught_up == 1
     assert titles(find(expert, "windhoos")) == ["Tijdens rebuild"]
-    assert indexer.check().ok
+    assert check_index().ok
 
 
 def test_searches_keep_working_during_rebuild(app, write_case, expert, find):
@@ -252,13 +254,13 @@ def test_searches_keep_working_during_rebuild(app, write_case, expert, find):
     searcher.start()
     try:
         for _ in range(3):
-            indexer.rebuild()
+            rebuild_index()
     finally:
         stop.set()
         searcher.join(timeout=30)
     assert failures == []
     assert counts and set(counts) == {30}
-    live = {indexer.store().live_path(name) for name in (NETWORK, ARCHIVE)}
+    live = {storage.store().live_path(name) for name in (NETWORK, ARCHIVE)}
     assert all(path is not None for path in live)
 
 
@@ -290,7 +292,7 @@ def test_two_processes_writing_at_once_lose_nothing(
     app, tmp_path, database_uri, make_municipality, find, expert, runner
 ):
     make_municipality()
-    indexer.store().ensure()
+    storage.store().ensure()
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Role, SearchChange
-from app.search import indexer, progress
+from app.search import changelog, progress, storage, writer
+from app.search.check import check as check_index
 from app.search.storage import close_thread_searchers
 from tests.conftest import _app_for
 
@@ -30,7 +31,7 @@ def second(tmp_path, database_uri, app):
 
 def _progress_of(instance) -> progress.Progress:
     with instance.app_context():
-        return progress.load(indexer.store().root)
+        return progress.load(storage.store().root)
 
 
 def test_case_posted_on_one_instance_is_found_on_the_other(
@@ -67,9 +68,9 @@ def test_a_new_instance_catches_up_from_the_whole_log(app, second, write_case, m
     write_case(title="Oud verhaal", summary="Een dorpshuis.")
     write_case(title="Nog een", summary="Een sportveld.")
     with second.app_context():
-        assert indexer.pending_count() == 2  # an empty index directory has applied nothing
-        assert indexer.apply_pending() == 2
-        assert indexer.check().ok
+        assert changelog.pending_count() == 2  # an empty index directory has applied nothing
+        assert writer.apply_pending() == 2
+        assert check_index().ok
 
 
 def test_a_change_committed_out_of_order_is_not_skipped(app, write_case, find, make_user):
@@ -85,7 +86,7 @@ def test_a_change_committed_out_of_order_is_not_skipped(app, write_case, find, m
         )
     )
     db.session.commit()
-    indexer.apply_pending()
+    writer.apply_pending()
     assert later_id - 1 in _progress_of(app).gaps
     late.summary = "Een fietsenstalling bij het station."
     db.session.add(
@@ -97,7 +98,7 @@ def test_a_change_committed_out_of_order_is_not_skipped(app, write_case, find, m
     # The next search looks at the gap again, finds the row and applies it.
     assert find(expert, "station").total == 1
     assert not _progress_of(app).gaps
-    assert indexer.check().ok
+    assert check_index().ok
 
 
 def test_gaps_are_kept_until_seen_or_too_old():

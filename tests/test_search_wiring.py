@@ -9,7 +9,9 @@ from app.extensions import db
 from app.methods import services as method_services
 from app.models import Role, SearchChange, User
 from app.privacy import services as privacy_services
-from app.search import indexer
+from app.search import changelog, storage
+from app.search.check import check as check_index
+from app.search.rebuild import rebuild as rebuild_index
 from app.search.services import similar_cases
 from tests.search_factories import titles
 
@@ -59,7 +61,7 @@ def test_methods_are_found_by_network_members_labelled_methodiek(
     # Methods are not "similar cases".
     similar = similar_cases(people["participant"], case.id)
     assert [s.title for s in similar] == ["Windturbines in de polder"]
-    assert indexer.check().ok
+    assert check_index().ok
 
 
 def test_non_public_methods_stay_out_of_the_archive(app, people, find):
@@ -89,21 +91,21 @@ def test_toggling_public_updates_the_archive_index(app, people, find):
     assert anonymous.get(f"/archive/methods/{method.id}").status_code == 404
     method_services.delete_method(method)
     assert find(people["organiser"], "zaalavond").total == 0
-    report = indexer.check()
+    report = check_index()
     assert report.ok, report.problems
 
 
 def test_check_and_rebuild_know_methods(app, people, find):
     method = _save_method(people["expert"], is_public=True)
     # The index loses the method: check reports it, rebuild brings it back.
-    writer = indexer.store().open("network").writer()
+    writer = storage.store().open("network").writer()
     writer.delete_by_term("method_id", str(method.id))
     writer.commit()
-    report = indexer.check()
+    report = check_index()
     assert report.problems["network: missing"] == [f"method-{method.id}"]
-    rebuilt = indexer.rebuild()
+    rebuilt = rebuild_index()
     assert (rebuilt.network, rebuilt.archive) == (1, 1)
-    assert indexer.check().ok
+    assert check_index().ok
     assert find(people["participant"], "zaalavond").total == 1
 
 
@@ -127,8 +129,8 @@ def test_erasure_reindexes_what_the_person_wrote(
     ).all()
     assert ("case", case.id, case.id) in rows
     assert ("comment", comment.id, other.id) in rows
-    assert indexer.pending_count() == 0  # applied right after the erasure's commit
-    assert indexer.check().ok
+    assert changelog.pending_count() == 0  # applied right after the erasure's commit
+    assert check_index().ok
     # The knowledge stays findable; the old name is nowhere in search or the exports.
     assert find(people["organiser"], "buurtgesprek").total == 1
     assert find(people["organiser"], old_name).total == 0
@@ -160,4 +162,4 @@ def test_restore_reapplies_erasures_then_rebuilds_the_index(
     organiser = db.session.get(User, organiser_id)
     assert titles(find(organiser, "casus backup")) == ["Casus van voor de backup"]
     assert find(organiser, "zaalavond").total == 0
-    assert indexer.check().ok
+    assert check_index().ok

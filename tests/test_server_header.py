@@ -20,6 +20,9 @@ def served(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    # server_close() joins the request threads, so a response's open file (a static file is sent
+    # from disk) is closed before the test ends instead of being collected later.
+    server.server_close()
     thread.join(timeout=10)
 
 
@@ -27,6 +30,7 @@ def served(app):
 def test_development_server_names_no_versions(served, path):
     with urllib.request.urlopen(served + path, timeout=10) as response:
         server = response.headers["Server"]
+        response.read()  # let the server finish sending, so it closes what it sent from
     assert server == "Casusplein"
     assert not VERSION.search(server)
 

@@ -8,4 +8,4 @@ from app.search.monitoring import index_problem
 bp = Blueprint("search", __name__)
 bp.record_once(lambda state: health.register(state.app, "search_index", index_problem))
 
-from app.search import views  # noqa: E402,F401  (registers the routes on bp)
+from app.search import receivers, views  # noqa: E402,F401  (event receivers, routes)

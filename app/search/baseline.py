@@ -3,9 +3,8 @@
 from whoosh import qparser
 from whoosh.query import Phrase, Query, Term
 
-from app.search.indexer import store
 from app.search.schema import NETWORK_TEXT_FIELDS, phrase_pairs
-from app.search.storage import NETWORK, view
+from app.search.storage import NETWORK, store, view
 
 
 def _pairs(node: Query) -> Query:

@@ -5,7 +5,8 @@ import time
 import click
 from flask.cli import AppGroup
 
-from app.search import indexer
+from app.search import check, rebuild, writer
+from app.search.storage import store
 
 search_cli = AppGroup("search", help="Maintain the search indexes.")
 
@@ -18,14 +19,14 @@ search_cli = AppGroup("search", help="Maintain the search indexes.")
 )
 def rebuild_command(if_missing):
     """Build both indexes from the database beside the live ones and swap them in."""
-    store = indexer.store()
-    if if_missing and store.exists():
-        if not store.outdated():
+    target = store()
+    if if_missing and target.exists():
+        if not target.outdated():
             click.echo("Search index present; not rebuilt.")
             return
         click.echo("Search index built with an older schema; rebuilding.")
     started = time.perf_counter()
-    report = indexer.rebuild()
+    report = rebuild.rebuild()
     click.echo(
         f"Search index rebuilt in {time.perf_counter() - started:.1f}s: "
         f"{report.network} network documents, {report.archive} archive documents, "
@@ -36,7 +37,7 @@ def rebuild_command(if_missing):
 @search_cli.command("check")
 def check_command():
     """Compare database and indexes; exit 1 with a report when they differ."""
-    report = indexer.check()
+    report = check.check()
     if report.pending:
         click.echo(f"{report.pending} change(s) waiting in the change log (run `search catch-up`).")
     if report.ok:
@@ -44,7 +45,7 @@ def check_command():
         return
     click.echo("Search index differs from the database:", err=True)
     for problem, case_ids in report.problems.items():
-        if problem == indexer.OUTDATED and case_ids:
+        if problem == check.OUTDATED and case_ids:
             click.echo(f"  {problem}: {', '.join(case_ids)}", err=True)
         elif case_ids:
             shown = ", ".join(case_ids[:20]) + (" …" if len(case_ids) > 20 else "")
@@ -56,4 +57,4 @@ def check_command():
 @search_cli.command("catch-up")
 def catch_up_command():
     """Apply change-log rows that were committed but not yet indexed."""
-    click.echo(f"{indexer.apply_pending()} change(s) applied.")
+    click.echo(f"{writer.apply_pending()} change(s) applied.")

@@ -7,14 +7,11 @@ scored once (score.py), the best N are taken from those and every docnum is kept
 """
 
 import heapq
-from array import array
-from collections import defaultdict
 
-from whoosh.query import Every, Or, Phrase, Query, Term
+from whoosh.query import Every, Or, Query, Term
 from whoosh.searching import Results
 
 from app.search import facets, score
-from app.search.schema import PAIRS_SUFFIX, pairs_field, phrase_pairs
 
 
 def run(
@@ -94,59 +91,3 @@ def more_like(searcher, docnum: int, fieldname: str, allowed: set[int], limit: i
     terms = searcher.key_terms([docnum], fieldname, numterms=12, normalize=False)
     query = Or([Term(fieldname, word, boost=weight) for word, weight in terms])
     return run(searcher, query, allowed, limit, False, cache)[0]
-
-
-def mark_matched_terms(results, query: Query) -> None:
-    """Record which query terms each top hit matched, as `search(terms=True)` would.
-
-    Whoosh's TermsCollector does this for every match during the search (it forces stepping
-    through each match one by one); snippets only need it for the hits on the page, so each
-    leaf of the query (a word, a phrase, an expanded prefix) is looked up for those alone.
-    """
-    docterms: dict[int, list] = defaultdict(list)
-    termdocs: dict[tuple, array] = defaultdict(lambda: array("L"))
-    wanted = sorted(docnum for _score, docnum in results.top_n)
-    searcher = results.searcher
-    context = searcher.context(needs_current=True)
-    for subsearcher, offset in searcher.leaf_searchers():
-        end = offset + subsearcher.doc_count_all()
-        docnums = [docnum - offset for docnum in wanted if offset <= docnum < end]
-        if not docnums:
-            continue
-        for leaf in query.leaves():
-            matcher = _for_marking(leaf, searcher.schema).matcher(subsearcher, context)
-            for docnum in docnums:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() != docnum:
-                    continue
-                for term_matcher in matcher.term_matchers():
-                    if term_matcher.is_active() and term_matcher.id() == docnum:
-                        for term in _words(term_matcher.term()):
-                            if term not in docterms[docnum + offset]:
-                                docterms[docnum + offset].append(term)
-                                termdocs[term].append(docnum + offset)
-    results.docterms = dict(docterms)
-    results.termdocs = dict(termdocs)
-
-
-def _for_marking(leaf: Query, schema) -> Query:
-    """A phrase as the word pairs it is made of, where the index has word pairs."""
-    if not isinstance(leaf, Phrase) or pairs_field(leaf.fieldname) not in schema:
-        return leaf
-    if len(leaf.words) == 1:
-        return Term(leaf.fieldname, leaf.words[0])
-    return phrase_pairs(leaf)
-
-
-def _words(term: tuple[str, bytes]) -> list[tuple[str, bytes]]:
-    """A matched word pair as the two words it marks in its text field."""
-    fieldname, text = term
-    if not fieldname.endswith(PAIRS_SUFFIX):
-        return [term]
-    base = fieldname[: -len(PAIRS_SUFFIX)]
-    return [(base, word) for word in text.split(b" ")]

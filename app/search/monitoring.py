@@ -10,12 +10,12 @@ from flask import current_app
 from whoosh.filedb.filestore import FileStorage
 
 from app.models.base import utcnow
-from app.search import indexer
-from app.search.storage import SCHEMAS
+from app.search import changelog
+from app.search.storage import SCHEMAS, store
 
 
 def _index_problem(name: str) -> str | None:
-    path = indexer.store().live_path(name)
+    path = store().live_path(name)
     if path is None:
         return f"{name} index missing"
     try:
@@ -34,9 +34,9 @@ def _index_problem(name: str) -> str | None:
 def index_problem() -> str | None:
     """None when both indexes read and no change waits too long; else what is wrong."""
     problems = [problem for name in SCHEMAS if (problem := _index_problem(name))]
-    if indexer.ahead_of_log():
+    if changelog.ahead_of_log():
         problems.append("index is ahead of the change log (database restored?): rebuild it")
-    count, oldest = indexer.pending()
+    count, oldest = changelog.pending()
     if oldest is not None:
         waiting = (utcnow() - oldest).total_seconds()
         if waiting > current_app.config["SEARCH_HEALTH_MAX_LAG"]:

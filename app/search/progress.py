@@ -43,6 +43,10 @@ class Progress:
                 gaps.setdefault(missing, now)
         return Progress(upto, gaps)
 
+    def includes(self, ids: list[int]) -> bool:
+        """Whether every one of these change-log ids has been applied."""
+        return all(i <= self.upto and i not in self.gaps for i in ids)
+
 
 def path(root: Path) -> Path:
     return root / FILE

@@ -12,12 +12,11 @@ from whoosh.query import Every, Query
 from app.extensions import db
 from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
 from app.permissions import AnyUser, read_scope
-from app.search import collect, facets, guidance, highlight, indexer, similar
-from app.search.indexer import store
+from app.search import background, collect, facets, guidance, highlight, similar, writer
 from app.search.query import clean, in_index, parse, scope_query
-from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS
+from app.search.schema import ARCHIVE_TEXT_FIELDS, FACET_FIELDS, NETWORK_TEXT_FIELDS, text_reader
 from app.search.spelling import suggest
-from app.search.storage import ARCHIVE, NETWORK, IndexView, view
+from app.search.storage import ARCHIVE, NETWORK, IndexView, retry_on_fresh_searchers, store, view
 from app.search.thesaurus import SynonymList
 
 FACET_LABELS = {
@@ -201,14 +200,17 @@ def _id(hit, fieldname: str) -> int | None:
     return int(hit[fieldname]) if hit.get(fieldname) else None
 
 
-def _hit(hit, labels: dict[str, dict[str, str]]) -> Hit:
-    snippet, label = highlight.snippet(hit)
+def _hit(hit, labels: dict[str, dict[str, str]], terms: dict[str, frozenset[str]]) -> Hit:
+    searcher = hit.searcher
+    snippet, label = highlight.snippet(
+        lambda fieldname: text_reader(searcher, fieldname)(hit.docnum), terms
+    )
     themes = [slug for slug in (hit.get("theme") or "").split(",") if slug]
     return Hit(
         case_id=_id(hit, "case_id"),
         method_id=_id(hit, "method_id"),
         publication_id=_id(hit, "publication_id"),
-        title=highlight.title(hit),
+        title=highlight.title(hit.get("title", ""), terms),
         snippet=snippet,
         snippet_label=label,
         municipality=labels["municipality"].get(hit.get("municipality", ""), ""),
@@ -273,12 +275,14 @@ def _facets(
     return result
 
 
-def _catch_up() -> None:
-    """Apply changes other instances logged first, so a search sees them (see indexer)."""
+def _catch_up() -> bool:
+    """Apply what the change log holds first, so a search finds every change committed before
+    it (the searcher's own, other instances'); False when the index could not catch up."""
     try:
-        indexer.catch_up_if_behind()
+        return writer.catch_up_if_behind(wait=current_app.config["SEARCH_CATCH_UP_TIMEOUT"])
     except Exception:  # a broken or full index must not stop the search of what it holds
         current_app.logger.exception("Catching up the search index before a search failed.")
+        return False
 
 
 def search(
@@ -292,14 +296,7 @@ def search(
     """
     _catch_up()
     try:
-        result = _search(user, params, archive, full)
-        if result.suggestion and not params.as_typed and not result.complete:
-            # No case has all the words typed, and the suggestion is answered (suggest()
-            # offers nothing else): show its results, with the words as typed one click away.
-            corrected = _search(user, replace(params, text=result.suggestion), archive, full)
-            corrected.corrected_from = result.params.text
-            return corrected
-        return result
+        result = retry_on_fresh_searchers(_search_or_correction, user, params, archive, full)
     except Exception:  # Whoosh on a damaged index raises all sorts (EOFError, struct.error, ...)
         current_app.logger.exception("Search failed; answering that search is unavailable.")
         db.session.rollback()
@@ -309,6 +306,20 @@ def search(
             notice=UNAVAILABLE,
             unavailable=True,
         )
+    return result
+
+
+def _search_or_correction(
+    user: AnyUser, params: SearchParams, archive: bool, full: bool
+) -> SearchPage:
+    result = _search(user, params, archive, full)
+    if result.suggestion and not params.as_typed and not result.complete:
+        # No case has all the words typed, and the suggestion is answered (suggest()
+        # offers nothing else): show its results, with the words as typed one click away.
+        corrected = _search(user, replace(params, text=result.suggestion), archive, full)
+        corrected.corrected_from = result.params.text
+        return corrected
+    return result
 
 
 def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> SearchPage:
@@ -351,10 +362,9 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
         return result
     labels = _labels()
     if total:
-        if query is not None:
-            collect.mark_matched_terms(results, query)
-        highlight.configure(results)
-        result.hits = [_hit(hit, labels) for hit in results[start : start + per_page]]
+        # The words to mark, looked up once for the page rather than per hit.
+        terms = highlight.query_terms(query, searcher.reader())
+        result.hits = [_hit(hit, labels, terms) for hit in results[start : start + per_page]]
     result.facets = _facets(index_view, matched, filters, params, labels)
     result.complete = guidance.complete(query, narrowed)
     result.partial = guidance.partial(query, total, result.complete)
@@ -383,9 +393,13 @@ def similar_cases(
 
     An unreadable index gives an empty list: the case page itself must still be served.
     """
-    _catch_up()
     try:
-        return _similar(user, case_id, archive, limit)
+        # Similar cases need not wait for the newest changes: they nudge the indexer.
+        background.catch_up_soon()
+    except Exception:
+        current_app.logger.exception("Catching up the search index before similar cases failed.")
+    try:
+        return retry_on_fresh_searchers(_similar, user, case_id, archive, limit)
     except Exception:
         current_app.logger.exception("Similar cases failed; showing none.")
         db.session.rollback()
@@ -423,8 +437,3 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
 def save_synonyms(text: str) -> None:
     """Replace the synonym list; every process picks it up at its next search."""
     synonyms().save(text)
-
-
-def index_behind() -> bool:
-    """True while changes in the log wait for this instance's index (a search may miss them)."""
-    return indexer.pending_count() > 0

@@ -22,7 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
@@ -33,8 +35,19 @@ NETWORK = "network"
 ARCHIVE = "archive"
 SCHEMAS = {NETWORK: network_schema, ARCHIVE: archive_schema}
 KEEP_OLD_BUILDS = 1
+# How every writer writes a segment. As separate files, not one compound file: Whoosh opens
+# a file inside a compound segment by copying it into memory (BytesIO over the mmap), so
+# every new reader of a 10,000-case index copied its term dictionary, several times per
+# posted comment. Terms in fewer than 8 documents (most word pairs) are stored inside their
+# term entry rather than as a posting block of their own (see whoosh_patches).
+WRITER_OPTIONS = {"compound": False, "codec": W3Codec(inlinelimit=8)}
+# A process waiting for the write lock tries again after 1 ms, then ever less often, up to
+# every 20 ms: a search waiting for a short commit should not sleep long past it, nor one
+# waiting for a long batch keep a core busy asking.
+LOCK_POLL_SECONDS = (0.001, 0.020)
 VERSION_FILE = "schema-version"
 
+# A Whoosh that lacks what the patches and the scorer rely on fails here, by name.
 whoosh_patches.apply()
 
 
@@ -134,6 +147,7 @@ class IndexStore:
         """One writer at a time across processes; waits up to `timeout` seconds."""
         self.root.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + timeout
+        pause, longest = LOCK_POLL_SECONDS
         with open(self.root / "write.lock", "a+") as handle:
             while True:
                 try:
@@ -142,11 +156,17 @@ class IndexStore:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise IndexLockTimeout(str(self.root)) from None
-                    time.sleep(0.01)
+                    time.sleep(pause)
+                    pause = min(pause * 1.5, longest)
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def store() -> IndexStore:
+    """The index directory of the current app (SEARCH_INDEX_DIR)."""
+    return IndexStore(current_app.config["SEARCH_INDEX_DIR"])
 
 
 @dataclass
@@ -211,3 +231,18 @@ def view(store: IndexStore, name: str) -> IndexView:
 def close_thread_searchers() -> None:
     """Close this thread's searchers (tests call this between apps)."""
     _views().close_all()
+
+
+def retry_on_fresh_searchers(read, *args):
+    """read(*args), and once more on new searchers when it fails.
+
+    A searcher opens some of a segment's files only when it first needs them; when a merge
+    swapped that segment out meanwhile its files are gone, though the index is sound. A
+    damaged index fails the second time too.
+    """
+    try:
+        return read(*args)
+    except Exception as error:  # whatever Whoosh raises on a file that is gone
+        current_app.logger.info("Reading the search index failed (%r); once more.", error)
+        close_thread_searchers()
+        return read(*args)

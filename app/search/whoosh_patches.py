@@ -1,4 +1,5 @@
-"""Narrow fixes to Whoosh 2.7.5, applied when app.search.storage is imported.
+"""Narrow fixes to Whoosh 2.7.5, applied when app.search.storage is imported (after
+whoosh_internals.check() made sure that what they replace is there).
 
 1. W3PerDocReader.has_column() asks the file system whether a column file exists, and
    doc_field_length() asks it again on every call for a field without a lengths column (the
@@ -23,6 +24,8 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.util.numeric import byte_to_length
+
+from app.search import whoosh_internals
 
 _original_has_column = W3PerDocReader.has_column
 _original_postings_writer = W3Codec.postings_writer
@@ -57,7 +60,7 @@ def _doc_field_length(self, docnum: int, fieldname: str, default=0):
     return lengths[docnum]
 
 
-def _set_inline(self, ids, weights, values) -> None:
+def set_inline(self, ids, weights, values) -> None:
     # Postings without values (ids, keywords) keep none at all; read back, each would be
     # "" (a str), which merging segments refuses: give each an empty bytes value instead.
     self.set_inlined(ids, weights, values or (b"",) * len(ids))
@@ -71,7 +74,10 @@ def _postings_writer(self, dbfile, byteids: bool = False):
 
 
 def apply() -> None:
+    """Check what the app relies on, patch, and check the patched Whoosh once more."""
+    whoosh_internals.check_classes(own_set_inline=set_inline)
     W3PerDocReader.has_column = _has_column
     W3PerDocReader.doc_field_length = _doc_field_length
-    W3TermInfo.set_inline = _set_inline
+    W3TermInfo.set_inline = set_inline
     W3Codec.postings_writer = _postings_writer
+    whoosh_internals.check_instances()

@@ -1,0 +1,161 @@
+"""What Casusplein relies on inside whoosh-reloaded 2.7.5, checked when search is imported.
+
+score.py, whoosh_patches.py, writer.py and merging.py use parts of Whoosh that are not its
+public API: private attributes, a private keyword argument, the layout of a posting block,
+methods they replace. Whoosh is pinned in pyproject.toml. If another version (or a fork)
+lacks any of them, importing the app fails here and names what changed, instead of search
+answering "Zoeken is tijdelijk niet beschikbaar", or scoring wrongly without a sound.
+
+whoosh_patches.apply() runs the checks: of the classes before it patches them, and then of
+a tiny index written in memory with the production codec, so that what only exists on
+instances (a matcher's block data, a reader's per-document reader) is seen as Whoosh
+really makes it. A new read of Whoosh's internals belongs in this file, with a
+test in tests/test_whoosh_internals.py.
+"""
+
+import inspect
+from itertools import accumulate
+
+import whoosh
+from whoosh import index as whoosh_index
+from whoosh import reading, scoring, searching, writing
+from whoosh.codec import base, whoosh3
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+
+VERSION = (2, 7, 5)
+# Postings of the probe term: more than the codec's inline limit, so they form a block.
+PROBE_POSTINGS = 12
+
+
+class WhooshChanged(ImportError):
+    """The installed Whoosh lacks something Casusplein reads or patches."""
+
+
+def _has(owner, name: str) -> bool:
+    return name in getattr(owner, "__dict__", {}) or hasattr(owner, name)
+
+
+def _parameters(function) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def _class_problems(own_set_inline) -> list[str]:
+    """Attributes read or replaced on Whoosh's classes and modules."""
+    wanted = [
+        # score.py: block-wise reading of postings; BM25F's per-field B
+        (whoosh3.W3LeafMatcher, "_read_data"),
+        (whoosh3.W3LeafMatcher, "_next_block"),
+        # whoosh_patches.py
+        (whoosh3.W3PerDocReader, "has_column"),
+        (whoosh3.W3PerDocReader, "doc_field_length"),
+        (whoosh3.W3PerDocReader, "_cached_reader"),
+        (whoosh3, "_lenfield"),
+        (whoosh3, "LENGTHS_COLUMN"),
+        (whoosh3.W3TermInfo, "set_inlined"),
+        (whoosh3.W3Codec, "postings_writer"),
+        # merging.py
+        (whoosh_index.TOC, "read"),
+        (whoosh_index.TOC, "write"),
+        (whoosh_index, "clean_files"),
+        (base.Segment, "list_files"),
+        (base.Segment, "segment_id"),
+        (whoosh3.W3Segment, "deleted_docs"),
+        (whoosh3.W3Segment, "delete_document"),
+        (writing.SegmentWriter, "add_reader"),
+        # collect.py and facets.py
+        (reading.SegmentReader, "deleted_docs_set"),
+    ]
+    problems = [
+        f"{getattr(owner, '__name__', owner)}.{name}"
+        for owner, name in wanted
+        if not _has(owner, name)
+    ]
+    # The patch supplies the set_inline the writer calls; a Whoosh that has its own fixed the
+    # bug the patch works around, and the patch would hide that fix.
+    if whoosh3.W3TermInfo.__dict__.get("set_inline", own_set_inline) is not own_set_inline:
+        problems.append("W3TermInfo.set_inline exists now (whoosh_patches replaces it)")
+    if "_lk" not in _parameters(writing.SegmentWriter.__init__):
+        problems.append("SegmentWriter(_lk=...) (writer.py)")
+    if _parameters(whoosh3.W3Codec.postings_writer)[1:3] != ["dbfile", "byteids"]:
+        problems.append("W3Codec.postings_writer(dbfile, byteids) (whoosh_patches)")
+    if _parameters(whoosh_index.TOC.__init__)[1:4] != ["schema", "segments", "generation"]:
+        problems.append("TOC(schema, segments, generation) (merging.py)")
+    if _parameters(searching.Results.__init__)[1:4] != ["searcher", "q", "top_n"]:
+        problems.append("Results(searcher, q, top_n) (collect.py)")
+    if whoosh_index._DEF_INDEX_NAME != "MAIN":
+        problems.append("the default index name MAIN (merging.INDEX_NAME)")
+    return problems
+
+
+def _probe_index():
+    """An index in memory with the production codec: one term in PROBE_POSTINGS documents,
+    each with its own frequency, and one document deleted."""
+    schema = Schema(key=ID(stored=True, unique=True), body=TEXT)
+    index = RamStorage().create_index(schema)
+    writer = index.writer(codec=whoosh3.W3Codec(inlinelimit=8))
+    for number in range(PROBE_POSTINGS):
+        writer.add_document(key=str(number), body=" ".join(["probe"] * (number + 1)))
+    writer.commit()
+    writer = index.writer(codec=whoosh3.W3Codec(inlinelimit=8))
+    writer.delete_by_term("key", "0")
+    writer.commit(merge=False)
+    return index
+
+
+def _instance_problems() -> list[str]:
+    """Attributes that only exist on the objects Whoosh builds, and a block's layout."""
+    problems = []
+    index = _probe_index()
+    with index.searcher() as searcher:
+        (leaf, _offset) = searcher.leaf_searchers()[0]
+        reader = leaf.reader()
+        if not hasattr(reader, "_perdoc"):
+            return ["SegmentReader._perdoc (score.py)"]
+        per_doc = reader._perdoc
+        for name in ("_doccount", "__dict__"):
+            if not hasattr(per_doc, name):
+                problems.append(f"W3PerDocReader.{name} (whoosh_patches)")
+        if not hasattr(searcher, "__dict__"):
+            problems.append("Searcher.__dict__ (schema.text_reader keeps readers there)")
+        matcher = reader.postings("body", b"probe")
+        matcher = getattr(matcher, "child", matcher)  # the deletion filter around it
+        if type(matcher) is not whoosh3.W3LeafMatcher or not hasattr(matcher, "_byteids"):
+            return [*problems, "W3LeafMatcher._byteids (score.py)"]
+        matcher._read_data()
+        data = getattr(matcher, "_data", None)
+        expected = (list(range(PROBE_POSTINGS)), [float(n + 1) for n in range(PROBE_POSTINGS)])
+        try:
+            found = (list(accumulate(data[0])), [float(weight) for weight in data[1]])
+        except (TypeError, IndexError):
+            found = None
+        if found != expected:
+            problems.append("W3LeafMatcher._data as (id deltas, weights, ...) (score.py)")
+    if not hasattr(scoring.BM25F(), "_field_B"):
+        problems.append("BM25F._field_B (score.py)")
+    postings = whoosh3.W3Codec(inlinelimit=8).postings_writer(RamStorage().create_file("p"))
+    if not hasattr(postings, "_inlinelimit"):
+        problems.append("W3PostingsWriter._inlinelimit (whoosh_patches)")
+    return problems
+
+
+def _raise(problems: list[str]) -> None:
+    if problems:
+        raise WhooshChanged(
+            f"whoosh {whoosh.versionstring()} (Casusplein is built on "
+            f"{'.'.join(map(str, VERSION))}) lacks what app/search relies on: "
+            + "; ".join(problems)
+        )
+
+
+def check_classes(own_set_inline=None) -> None:
+    """Before patching: raise WhooshChanged naming what Whoosh's classes lack.
+
+    `own_set_inline` is the patch's set_inline, which W3TermInfo may carry already.
+    """
+    _raise(_class_problems(own_set_inline))
+
+
+def check_instances() -> None:
+    """After patching: raise WhooshChanged naming what the objects Whoosh makes lack."""
+    _raise(_instance_problems())
