@@ -171,6 +171,8 @@ def test_menu_folds_on_a_phone_and_works(browser: Browser, demo: DemoServer, jav
         page.set_viewport_size({"width": DESKTOP, "height": 900})
         page.goto("/")
         expect(menu_link).to_be_visible()
+        # ... with no "Menu" button beside it (with or without JavaScript).
+        expect(page.locator(".site-menu-toggle")).to_be_hidden()
     finally:
         context.close()
 
