@@ -8,9 +8,8 @@ from app.cases.services import update_case
 from app.extensions import db
 from app.models import Role, Theme
 from app.search import similar
-from app.search.storage import store
 from app.search.services import similar_cases
-from app.search.storage import ARCHIVE, NETWORK
+from app.search.storage import ARCHIVE, NETWORK, store
 
 
 @pytest.fixture

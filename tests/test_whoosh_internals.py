@@ -5,6 +5,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh import writing
 from whoosh.codec import whoosh3
+from whoosh.filedb.filestore import RamStorage
 from whoosh.scoring import BM25F
 
 from app.search import whoosh_internals, whoosh_patches
@@ -13,6 +14,16 @@ from app.search.whoosh_internals import WhooshChanged
 
 def test_the_installed_whoosh_has_everything_the_app_relies_on():
     whoosh_internals.check_classes(own_set_inline=whoosh_patches.set_inline)
+    whoosh_internals.check_instances()
+
+
+def test_the_start_up_probe_keeps_its_temporary_files_to_itself(monkeypatch):
+    # RamStorage's own temporary folder is tempfile.gettempdir()/MAIN.tmp for every process,
+    # emptied by each writer that ends: two workers starting at once broke each other.
+    def shared_folder(self, name=None):
+        raise AssertionError(f"the probe wrote to the machine-wide temporary folder {name}")
+
+    monkeypatch.setattr(RamStorage, "temp_storage", shared_folder)
     whoosh_internals.check_instances()
 
 

@@ -14,6 +14,7 @@ test in tests/test_whoosh_internals.py.
 """
 
 import inspect
+import tempfile
 from itertools import accumulate
 
 import whoosh
@@ -21,7 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh import reading, scoring, searching, writing
 from whoosh.codec import base, whoosh3
 from whoosh.fields import ID, TEXT, Schema
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
 
 VERSION = (2, 7, 5)
 # Postings of the probe term: more than the codec's inline limit, so they form a block.
@@ -88,11 +89,28 @@ def _class_problems(own_set_inline) -> list[str]:
     return problems
 
 
-def _probe_index():
+class _ProbeStorage(RamStorage):
+    """RamStorage with its temporary files in a folder of its own.
+
+    RamStorage's writers spill to tempfile.gettempdir()/MAIN.tmp, one folder for every
+    process on the machine, and a writer empties that folder when it ends: two processes
+    starting at once (gunicorn workers, the tests' writer processes) deleted each other's
+    files there and one failed to start.
+    """
+
+    def __init__(self, folder: str) -> None:
+        super().__init__()
+        self._folder = folder
+
+    def temp_storage(self, name=None):
+        return FileStorage(tempfile.mkdtemp(prefix=name or "probe", dir=self._folder)).create()
+
+
+def _probe_index(folder: str):
     """An index in memory with the production codec: one term in PROBE_POSTINGS documents,
-    each with its own frequency, and one document deleted."""
+    each with its own frequency, and one document deleted. Temporary files go in `folder`."""
     schema = Schema(key=ID(stored=True, unique=True), body=TEXT)
-    index = RamStorage().create_index(schema)
+    index = _ProbeStorage(folder).create_index(schema)
     writer = index.writer(codec=whoosh3.W3Codec(inlinelimit=8))
     for number in range(PROBE_POSTINGS):
         writer.add_document(key=str(number), body=" ".join(["probe"] * (number + 1)))
@@ -105,8 +123,12 @@ def _probe_index():
 
 def _instance_problems() -> list[str]:
     """Attributes that only exist on the objects Whoosh builds, and a block's layout."""
+    with tempfile.TemporaryDirectory(prefix="casusplein-whoosh-probe-") as folder:
+        return _problems_of_probe(_probe_index(folder))
+
+
+def _problems_of_probe(index) -> list[str]:
     problems = []
-    index = _probe_index()
     with index.searcher() as searcher:
         (leaf, _offset) = searcher.leaf_searchers()[0]
         reader = leaf.reader()
