@@ -42,6 +42,7 @@ from scale_demo import scale
 
 from app.config import PROJECT_ROOT
 from app.seed import DEMO_FILE, DEMO_PASSWORD
+from app.seed_network import NETWORK_FILE
 
 HOST = "127.0.0.1"
 USERS = int(os.environ.get("LOADTEST_USERS", "6"))
@@ -87,11 +88,16 @@ class Client:
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.cookie = ""
+        self.cookies: dict[str, str] = {}
         self.csrf = ""
 
+    @property
+    def cookie(self) -> str:
+        """The Cookie header: the session and the known-device cookie a login also sets."""
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+        headers = {"Cookie": self.cookie} if self.cookies else {}
         body = None
         if form is not None:
             body = urlencode({**form, "csrf_token": self.csrf}, doseq=True)
@@ -101,8 +107,9 @@ class Client:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             text = response.read().decode("utf-8", "replace")
-            if cookie := response.getheader("Set-Cookie"):
-                self.cookie = cookie.split(";", 1)[0]
+            for cookie in response.msg.get_all("Set-Cookie") or ():
+                name, _, value = cookie.split(";", 1)[0].partition("=")
+                self.cookies[name.strip()] = value
         finally:
             connection.close()
         if token := CSRF.search(text):
@@ -280,9 +287,16 @@ def database_url(instance: Path) -> str:
     return f"sqlite:///{instance / 'casusplein.db'}"
 
 
+def taking_part(demo: dict) -> list[dict]:
+    """The demo municipalities whose duo can sign in: not the one that left the network."""
+    network = json.loads(NETWORK_FILE.read_text(encoding="utf-8"))
+    left = {item["municipality"] for item in network["left_network"]}
+    return [m for m in demo["municipalities"] if m["name"] not in left]
+
+
 def signed_in_cookies(port: int, demo: dict) -> list[str]:
     """A session each for every participant, expert and the organiser of the demo data."""
-    emails = [person["email"] for m in demo["municipalities"] for person in m["duo"]]
+    emails = [person["email"] for m in taking_part(demo) for person in m["duo"]]
     emails += [expert["email"] for expert in demo["experts"]]
     emails.append(demo["organiser"]["email"])
     cookies = []
@@ -297,7 +311,7 @@ def main() -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk")
     demo = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-    emails = [m["duo"][i]["email"] for i in (0, 1) for m in demo["municipalities"]]
+    emails = [m["duo"][i]["email"] for i in (0, 1) for m in taking_part(demo)]
     with tempfile.TemporaryDirectory(prefix="casusplein-loadtest-") as tmp:
         instance = Path(tmp)
         url = database_url(instance)
