@@ -60,6 +60,9 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # Deleted and overwritten rows are zeroed on disk, not left in free pages: an erasure
+        # (or a deleted draft) must not stay readable in the database file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
         # The driver must not open transactions itself; _begin_before_first_write does.
         dbapi_connection.isolation_level = None
