@@ -152,3 +152,27 @@ def test_similar_cases_respect_the_scope(world):
     assert cases["draft"].id in colleague_sees
     archive_similar = similar_cases(people["reader"], cases["published"].id, archive=True)
     assert {c.case_id for c in archive_similar}.isdisjoint({cases["network"].id, cases["draft"].id})
+
+
+def test_scope_bitmasks_match_whoosh_on_segments_with_deletions(world, write_case, app):
+    # Each write is a segment of its own and an update deletes the old document: the
+    # bitmask evaluator must give what Whoosh's own document walk gives, for every scope.
+    from app.comments.services import add_comment
+    from app.permissions import read_scope
+    from app.search import facets, writer
+    from app.search.query import scope_query
+    from app.search.storage import NETWORK, store, view
+
+    people, cases = world
+    extra = write_case(author=people["colleague"], title="Nog een concept", share=False)
+    add_comment(cases["network"], people["expert"], "Een reactie.")
+    add_comment(extra, people["colleague"], "Nog een reactie.")
+    writer.apply_pending()
+    network = view(store(), NETWORK)
+    leaves = list(network.searcher.reader().leaf_readers())
+    assert len(leaves) > 1 and any(leaf.has_deletions() for leaf, _offset in leaves)
+    for person in people.values():
+        query = scope_query(read_scope(person))
+        expected = facets.bits(network.searcher.docs_for_query(query))
+        assert facets.query_bits(network, query) == expected, person
+    assert facets.docnums(facets.all_bits(network)) == set(network.searcher.reader().all_doc_ids())

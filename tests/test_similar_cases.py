@@ -97,3 +97,54 @@ def test_the_lists_are_rebuilt_with_the_index(write_case, expert, runner):
     assert _titles(expert, first) == []
     assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
     assert _titles(expert, first) == ["Tweede"]
+
+
+def _exact_lists(profiles: dict) -> dict:
+    """Every case's list by scoring every pair: what the lists must be."""
+    lists = {}
+    for profile in profiles.values():
+        scored = [
+            (other.case_id, similarity)
+            for other in profiles.values()
+            if other.case_id != profile.case_id
+            and (similarity := similar.similarity(profile, other)) > 0
+        ]
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        lists[profile.case_id] = scored[: similar.KEPT]
+    return lists
+
+
+def test_placing_a_new_case_gives_the_lists_scoring_every_pair_would():
+    # Enough cases that lists are full, so that the bound on shared themes skips most pairs.
+    import random
+
+    rng = random.Random(7)
+    words = [f"woord{number}" for number in range(60)]
+
+    def profile(case_id: int) -> similar.Profile:
+        vector = {word: rng.random() for word in rng.sample(words, 6)}
+        norm = sum(weight * weight for weight in vector.values()) ** 0.5
+        return similar.Profile(
+            case_id,
+            frozenset(rng.sample("abcdefgh", rng.randint(0, 2))),
+            frozenset(rng.sample("123", rng.randint(0, 1))),
+            rng.choice(["vertical", "horizontal", ""]),
+            {word: weight / norm for word, weight in vector.items()},
+        )
+
+    profiles = {case_id: profile(case_id) for case_id in range(1, 301)}
+    lists = _exact_lists(profiles)
+    for new_id in range(301, 311):
+        new = profile(new_id)
+        profiles[new_id] = new
+        changed: dict = {}
+        own = similar._place(new, profiles, lists, changed)
+        lists.update(changed)
+        lists[new_id] = own
+        # Rounded: a dot product summed in the other case's term order may differ in the
+        # last bit.
+        assert _rounded(lists) == _rounded(_exact_lists(profiles))
+
+
+def _rounded(lists: dict) -> dict:
+    return {key: [(other, round(score, 9)) for other, score in found] for key, found in lists.items()}

@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable
 
-from whoosh.query import Query
+from whoosh.query import And, Every, Or, Query, Term
 
+from app.search.score import blocks
 from app.search.storage import IndexView
 
 
@@ -30,21 +31,64 @@ def cached_docnums(view: IndexView, mask: int) -> set[int]:
 
 
 def docnums(mask: int) -> set[int]:
-    result = set()
-    data = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
-    for index, byte in enumerate(data):
-        while byte:
-            low = byte & -byte
-            result.add(index * 8 + low.bit_length() - 1)
-            byte ^= low
-    return result
+    # The binary digits, lowest first: one pass in C instead of a step per set bit.
+    digits = bin(mask)[:1:-1]
+    return {docnum for docnum, digit in enumerate(digits) if digit == "1"}
+
+
+def term_bits(reader, fieldname: str, text: bytes) -> int:
+    """The documents holding an index term, deleted ones included, a block at a time."""
+    mask = 0
+    for leaf, offset in reader.leaf_readers():
+        if (fieldname, text) in leaf:
+            ids = [docnum for block, _weights in blocks(leaf, fieldname, text) for docnum in block]
+            mask |= bits(ids) << offset
+    return mask
+
+
+def _bits_of(view: IndexView, query: Query) -> int | None:
+    """A tree of terms, ANDs and ORs (a read scope, a word) as a bitmask, deleted documents
+    included; None for any other query.
+
+    Whoosh's docs_for_query steps through the matchers document by document: for a read
+    scope at 10,000 cases that took 80 ms, on every first search after a change.
+    """
+    kind = type(query)
+    if kind is Term:
+        if query.fieldname not in view.searcher.schema:
+            return 0
+        try:
+            text = view.searcher.schema[query.fieldname].to_bytes(query.text)
+        except ValueError:
+            return 0
+        return term_bits(view.searcher.reader(), query.fieldname, text)
+    if kind is Every:
+        return all_bits(view)
+    if kind in (And, Or):
+        parts = [_bits_of(view, child) for child in query.subqueries]
+        if any(part is None for part in parts):
+            return None
+        if kind is Or:
+            mask = 0
+            for part in parts:
+                mask |= part
+            return mask
+        mask = all_bits(view) if parts else 0
+        for part in parts:
+            mask &= part
+        return mask
+    return None
 
 
 def query_bits(view: IndexView, query: Query, cache_key: str | None = None) -> int:
     """The documents a query matches (deleted ones excluded), cached when given a key."""
     if cache_key is not None and ("q", cache_key) in view.cache:
         return view.cache[("q", cache_key)]
-    mask = bits(view.searcher.docs_for_query(query))
+    mask = _bits_of(view, query)
+    if mask is None:
+        mask = bits(view.searcher.docs_for_query(query))
+    else:
+        mask &= all_bits(view)
     if cache_key is not None:
         view.cache[("q", cache_key)] = mask
     return mask
@@ -72,8 +116,7 @@ def value_bits(view: IndexView, fieldname: str) -> dict[str, int]:
         if fieldname in reader.indexed_field_names():
             for raw in reader.lexicon(fieldname):
                 value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                ids = reader.postings(fieldname, raw).all_ids()
-                mask = bits(ids) & live
+                mask = term_bits(reader, fieldname, raw) & live
                 if mask:
                     values[value] = mask
         view.cache[key] = values

@@ -13,7 +13,7 @@ from app.models import Visibility
 from app.permissions import ReadScope
 from app.search import morphology
 from app.search.analysis import folded, pair_term
-from app.search.schema import pairs_field
+from app.search.schema import EntryPhrase, pairs_field
 from app.search.score import Clauses
 from app.search.thesaurus import Entry, SynonymList
 
@@ -80,7 +80,7 @@ def _expanded(terms: list[Term], entries: tuple[Entry, ...]) -> Query:
             if len(entry) == 1:
                 nodes.append(Term(term.fieldname, entry[0], boost=term.boost))
             else:
-                nodes.append(Phrase(term.fieldname, list(entry), boost=term.boost))
+                nodes.append(EntryPhrase(term.fieldname, list(entry), boost=term.boost))
     return Or(nodes)
 
 

@@ -40,6 +40,17 @@ def phrase_pairs(phrase: Phrase) -> Query:
     )
 
 
+class EntryPhrase(Phrase):
+    """A thesaurus entry of three words or more ("fluïde motieven (groep)") searched for a
+    word typed: found where all its word pairs are, without checking on the stored text that
+    they follow one another, as a phrase typed in quotes is (score._add_phrase).
+
+    That check analyses the whole text of every candidate: for an entry of common words,
+    thousands of cases on each search of a word with such a synonym. Pairs of an entry's
+    words that are not side by side are rare, and the entry was not typed anyway.
+    """
+
+
 # The unstemmed words of all a document's text fields, for "Bedoelde je ...?".
 WORDS_FIELD = "words"
 

@@ -24,7 +24,7 @@ from whoosh.query import Or, Phrase, Query, Term
 
 from app.search import ranking
 from app.search.analysis import analysed, pair_term
-from app.search.schema import pairs_field, text_reader
+from app.search.schema import EntryPhrase, pairs_field, text_reader
 from app.search.whoosh_patches import field_lengths
 
 
@@ -118,7 +118,7 @@ def _add_term(searcher, term: Term, boost: float, totals: dict[int, float], cach
             continue
         norms = _norms(searcher, leaf, offset, fieldname, k1, b, cache)
         get = totals.get
-        for ids, weights in _blocks(reader, fieldname, text):
+        for ids, weights in blocks(reader, fieldname, text):
             if offset:
                 for docnum, weight in zip(ids, weights, strict=True):
                     key = docnum + offset
@@ -156,8 +156,9 @@ def _add_phrase(searcher, phrase: Phrase, boost: float, totals: dict[int, float]
     candidates = set(min(parts, key=len)).intersection(*parts)
     get = totals.get
     text_of = text_reader(searcher, fieldname)
+    checked = not isinstance(phrase, EntryPhrase)
     for docnum in sorted(candidates):
-        if _in_order(analysed(text_of(docnum)).terms, list(phrase.words)):
+        if not checked or _in_order(analysed(text_of(docnum)).terms, list(phrase.words)):
             totals[docnum] = get(docnum, 0.0) + sum(part[docnum] for part in parts)
 
 
@@ -170,7 +171,7 @@ def _in_order(terms: list[str], words: list[str]) -> bool:
     )
 
 
-def _blocks(reader, fieldname: str, text: bytes):
+def blocks(reader, fieldname: str, text: bytes):
     """(ids, weights) of each block of a term's postings in one segment.
 
     Deleted documents are included: the caller keeps only live, allowed ones.

@@ -312,7 +312,7 @@ def search(
 def _search_or_correction(
     user: AnyUser, params: SearchParams, archive: bool, full: bool
 ) -> SearchPage:
-    result = _search(user, params, archive, full)
+    result = _search(user, params, archive, full, correctable=not params.as_typed)
     if result.suggestion and not params.as_typed and not result.complete:
         # No case has all the words typed, and the suggestion is answered (suggest()
         # offers nothing else): show its results, with the words as typed one click away.
@@ -322,7 +322,11 @@ def _search_or_correction(
     return result
 
 
-def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> SearchPage:
+def _search(
+    user: AnyUser, params: SearchParams, archive: bool, full: bool, correctable: bool = False
+) -> SearchPage:
+    """One search. `correctable`: when its suggestion is to be searched instead (see
+    _search_or_correction), the page is left without hits and facets, which nobody sees."""
     cleaned = clean(params.text)
     params = replace(params, text=cleaned.text)
     index_view, allowed, fields, archive = _target(user, archive)
@@ -360,12 +364,6 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
         if total:
             result.hits = [_plain_hit(hit) for hit in results[start : start + per_page]]
         return result
-    labels = _labels()
-    if total:
-        # The words to mark, looked up once for the page rather than per hit.
-        terms = highlight.query_terms(query, searcher.reader())
-        result.hits = [_hit(hit, labels, terms) for hit in results[start : start + per_page]]
-    result.facets = _facets(index_view, matched, filters, params, labels)
     result.complete = guidance.complete(query, narrowed)
     result.partial = guidance.partial(query, total, result.complete)
     scope = _narrowed(allowed, filters)
@@ -374,6 +372,14 @@ def _search(user: AnyUser, params: SearchParams, archive: bool, full: bool) -> S
         result.suggestion = suggest(
             index_view, cleaned.text, scope, 0, lambda text: _count(index_view, text, fields, scope)
         )
+        if result.suggestion and correctable:
+            return result
+    labels = _labels()
+    if total:
+        # The words to mark, looked up once for the page rather than per hit.
+        terms = highlight.query_terms(query, searcher.reader())
+        result.hits = [_hit(hit, labels, terms) for hit in results[start : start + per_page]]
+    result.facets = _facets(index_view, matched, filters, params, labels)
     if query is not None and not total:
         result.themes = guidance.themes_for(index_view, cleaned.text, allowed, synonyms())
     return result

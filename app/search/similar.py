@@ -333,6 +333,41 @@ def _changes(profile: Profile | None, doc: dict | None) -> bool:
     return source != profile.source
 
 
+# What dilemmas, kind and text can add to a score at most, beyond the shared themes.
+_MOST_BEYOND_THEMES = DILEMMA_WEIGHT * 3 + KIND_WEIGHT + TEXT_WEIGHT
+
+
+def _place(profile: Profile, profiles: dict, lists: dict, changed: dict) -> list:
+    """A changed case's own list, putting it into the lists (in `changed`) it now belongs in.
+
+    A case is scored in full only where it may enter its own list or the other's: its
+    shared themes bound the score (THEME_TIER each), so at 10,000 cases, whose lists are
+    full of cases sharing a theme, most cases are passed over by that bound alone.
+    """
+    best: list[tuple[float, int]] = []  # a min-heap of (score, -case_id): the KEPT best
+    for other in profiles.values():
+        if other.case_id == profile.case_id:
+            continue
+        found = changed.get(other.case_id)
+        if found is None:
+            found = lists.get(other.case_id, [])
+        most = THEME_TIER * len(profile.themes & other.themes) + _MOST_BEYOND_THEMES
+        theirs = len(found) < KEPT or most > found[-1][1]
+        if not theirs and len(best) == KEPT and most < best[0][0]:
+            continue
+        score = similarity(profile, other)
+        if score <= 0:
+            continue
+        if theirs and (len(found) < KEPT or score > found[-1][1]):
+            changed[other.case_id] = _with(found, profile.case_id, score)
+        item = (score, -other.case_id)
+        if len(best) < KEPT:
+            heapq.heappush(best, item)
+        elif item > best[0]:
+            heapq.heapreplace(best, item)
+    return [(-negated, score) for score, negated in sorted(best, reverse=True)]
+
+
 def refresh(index, session: Session, updates: list[tuple[str, str, dict | None]]) -> None:
     """After the indexer's updates (key field, key, document or None): the changed cases'
     own lists, and their places in every other list.
@@ -361,26 +396,18 @@ def refresh(index, session: Session, updates: list[tuple[str, str, dict | None]]
         touched = gone | set(fresh)
         if not touched:
             return
+        # Only a case that had a profile can be in another case's list (a new one is in none).
+        listed = {case_id for case_id in touched if case_id in profiles}
         for case_id in touched:
             profiles.pop(case_id, None)
         profiles.update(fresh)
         changed: dict[int, list] = {}
-        for case_id, found in lists.items():
-            if case_id not in touched and any(other in touched for other, _score in found):
-                changed[case_id] = [item for item in found if item[0] not in touched]
+        if listed:
+            for case_id, found in lists.items():
+                if case_id not in touched and any(other in listed for other, _score in found):
+                    changed[case_id] = [item for item in found if item[0] not in touched]
         for profile in fresh.values():
-            scores = []
-            for other in profiles.values():
-                if other.case_id == profile.case_id:
-                    continue
-                score = similarity(profile, other)
-                if score > 0:
-                    scores.append((other.case_id, score))
-                found = changed.get(other.case_id, lists.get(other.case_id, []))
-                if score > 0 and (len(found) < KEPT or score > found[-1][1]):
-                    changed[other.case_id] = _with(found, profile.case_id, score)
-            scores.sort(key=lambda item: (-item[1], item[0]))
-            changed[profile.case_id] = scores[:KEPT]
+            changed[profile.case_id] = _place(profile, profiles, lists, changed)
         removed = gone
         for case_id in removed:
             lists.pop(case_id, None)

@@ -73,13 +73,21 @@ def _best(index_view: IndexView, word: str, allowed: int) -> str | None:
     for fieldname in _spell_fields(index_view):
         if fieldname in reader.indexed_field_names():
             candidates.update(reader.terms_within(fieldname, word, 2, prefix=1))
-    ranked = []
+    by_distance: dict[int, list[str]] = {}
     for candidate in candidates - {word}:
-        frequency = _scoped_frequency(index_view, candidate, allowed)
-        # Only words from documents this user may read: no hint at anything outside the scope.
-        if frequency:
-            ranked.append((_distance(word, candidate), -frequency, candidate))
-    return min(ranked)[2] if ranked else None
+        by_distance.setdefault(_distance(word, candidate), []).append(candidate)
+    # The nearest words first; the most frequent of them within the scope wins. Only words
+    # from documents this user may read: no hint at anything outside the scope. Counting
+    # the nearest ones only: a frequent candidate's count is a walk over its postings.
+    for distance in sorted(by_distance):
+        ranked = []
+        for candidate in by_distance[distance]:
+            frequency = _scoped_frequency(index_view, candidate, allowed)
+            if frequency:
+                ranked.append((-frequency, candidate))
+        if ranked:
+            return min(ranked)[1]
+    return None
 
 
 def suggest(
