@@ -30,12 +30,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 
-from app.search.storage import SCHEMAS, WRITER_OPTIONS, IndexStore
+from app.search.storage import SCHEMAS, WRITER_OPTIONS, IndexStore, MappedStorage
 
 MERGE_FACTOR = 8
 MERGING_DIR = "merging"
@@ -131,7 +130,7 @@ def _merge_one(target: IndexStore, name: str, timeout: float) -> bool:
     build = target.live_path(name)
     if build is None:
         return False
-    storage = FileStorage(str(build))
+    storage = MappedStorage(str(build))
     snapshot = TOC.read(storage, INDEX_NAME)
     picked = plan(snapshot.segments)
     if not picked:
@@ -158,10 +157,10 @@ def _merge_one(target: IndexStore, name: str, timeout: float) -> bool:
     return True
 
 
-def _write_merged(storage: FileStorage, schema, picked: list, workdir: Path):
+def _write_merged(storage: MappedStorage, schema, picked: list, workdir: Path):
     """The live documents of `picked`, as these segment objects list them, as one new segment
     in an index of its own in `workdir`; returns that segment."""
-    scratch = whoosh_index.create_in(str(workdir), schema, indexname=INDEX_NAME)
+    scratch = MappedStorage(str(workdir)).create().create_index(schema, indexname=INDEX_NAME)
     writer = scratch.writer(**WRITER_OPTIONS)
     try:
         for segment in picked:

@@ -64,8 +64,10 @@ def _class_problems(own_set_inline) -> list[str]:
         (whoosh3.W3Segment, "deleted_docs"),
         (whoosh3.W3Segment, "delete_document"),
         (writing.SegmentWriter, "add_reader"),
-        # collect.py and facets.py
+        # collect.py and facets.py; storage.reopened drops the cached set
         (reading.SegmentReader, "deleted_docs_set"),
+        # storage.reopened
+        (whoosh_index.FileIndex, "_read_toc"),
     ]
     problems = [
         f"{getattr(owner, '__name__', owner)}.{name}"
@@ -138,6 +140,16 @@ def _problems_of_probe(index) -> list[str]:
         for name in ("_doccount", "__dict__"):
             if not hasattr(per_doc, name):
                 problems.append(f"W3PerDocReader.{name} (whoosh_patches)")
+        # storage.reopened gives a kept reader the segment of the new table of contents.
+        if getattr(per_doc, "_segment", None) is not reader.segment():
+            problems.append("W3PerDocReader._segment (storage.reopened)")
+        for name in ("_segment", "_gen", "is_closed"):
+            if name not in reader.__dict__:
+                problems.append(f"SegmentReader.{name} (storage.reopened)")
+        toc = index._read_toc()
+        for name in ("schema", "segments", "generation"):
+            if not hasattr(toc, name):
+                problems.append(f"TOC.{name} (storage.reopened)")
         if not hasattr(searcher, "__dict__"):
             problems.append("Searcher.__dict__ (schema.text_reader keeps readers there)")
         matcher = reader.postings("body", b"probe")
