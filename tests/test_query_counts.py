@@ -82,6 +82,13 @@ BUDGETS = {
     # publication with its case, themes, dilemmas, reviewed reflections (+ versions, authors),
     # the public methods used, and the similar cases' change-log check.
     "archive case page": 8,
+    # user, posting limit, case, network closure; the comment, its version, its change-log
+    # row, the participants to notify and their notifications (one statement for all); the
+    # index applying the change (tests index in the request: the change log, the case's
+    # document with its parts, marking the row applied); then the case (expired by the
+    # commit), the thread and which of it was edited. No unread count: a fragment has no
+    # header.
+    "comment posted": 24,
     Role.PARTICIPANT: 12,
     Role.EXPERT: 8,
     Role.ORGANISER: 13,
@@ -135,3 +142,14 @@ def test_archive_case_page_stays_within_its_statements(client, write_case, publi
     url = f"/archive/{publish(write_case(summary='Een *gepubliceerde* casus.')).id}"
     db.session.remove()
     assert _queries_for(client, url) <= BUDGETS["archive case page"]
+
+
+def test_posting_a_comment_stays_within_its_statements(client, reader, busy_network):
+    # An htmx answer is the thread alone: no header, so no unread count; the new comment's
+    # version needs no look-up of an earlier one, nor its id a reload after the commit.
+    url = f"/cases/{busy_network[0].id}/comments"
+    db.session.remove()
+    with counted_queries() as statements:
+        response = client.post(url, data={"body": "Een reactie."}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert len(statements) <= BUDGETS["comment posted"]

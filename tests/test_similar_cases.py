@@ -147,4 +147,6 @@ def test_placing_a_new_case_gives_the_lists_scoring_every_pair_would():
 
 
 def _rounded(lists: dict) -> dict:
-    return {key: [(other, round(score, 9)) for other, score in found] for key, found in lists.items()}
+    return {
+        key: [(other, round(score, 9)) for other, score in found] for key, found in lists.items()
+    }

@@ -228,7 +228,7 @@ def create_case(author: User, data: dict[str, Any], share: bool) -> Case:
         _share(case)
     db.session.add(case)
     db.session.flush()
-    history.record(case, author)
+    history.record_new(case, author)
     events.case_changed.send(case, action="created")
     db.session.commit()
     return case

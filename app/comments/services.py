@@ -65,7 +65,7 @@ def add_comment(case: Case, author: User, body: str, parent: Comment | None = No
     comment = Comment(case=case, author=author, body=body.strip(), parent=parent)
     db.session.add(comment)
     db.session.flush()
-    history.record(comment, author)
+    history.record_new(comment, author)
     events.comment_changed.send(comment, action="created")
     db.session.commit()
     return comment

@@ -1,3 +1,4 @@
+import sqlalchemy as sa
 from flask import abort, flash, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -37,8 +38,10 @@ def create(case_id: int):
     if form.validate_on_submit():
         parent = services.find_parent(case, form.parent_id.data)
         comment = services.add_comment(case, current_user, form.body.data, parent)
+        # The id from the identity map: reading comment.id after the commit reloads the row.
+        comment_id = sa.inspect(comment).identity[0]
         return htmx.after_write(
-            url_for("cases.detail", case_id=case.id, _anchor=f"comment-{comment.id}"),
+            url_for("cases.detail", case_id=case_id, _anchor=f"comment-{comment_id}"),
             "comments/_thread.html",
             **thread_context(case),
         )

@@ -169,6 +169,11 @@ def keep_baseline(item: Item) -> VersionMixin:
     return latest(item) or _add(item, 1, item.author_id, _last_saved(item))
 
 
+def record_new(item: Item, author: User) -> VersionMixin:
+    """Version 1 of an item just created (flushed): there is no earlier one to look up."""
+    return _add(item, 1, author.id, utcnow())
+
+
 def record(
     item: Item, editor: User | None, restored_from: int | None = None
 ) -> VersionMixin | None:

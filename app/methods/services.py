@@ -70,7 +70,10 @@ def save_method(method: Method | None, author: User, data: dict[str, Any]) -> Me
         db.session.scalars(sa.select(Dilemma).where(Dilemma.id.in_(data.get("dilemmas") or [])))
     )
     db.session.flush()
-    history.record(method, author)
+    if created:
+        history.record_new(method, author)
+    else:
+        history.record(method, author)
     events.method_changed.send(method, action="created" if created else "updated")
     db.session.commit()
     return method

@@ -41,8 +41,21 @@ def notify(
 
 
 def notify_all(users: Iterable[User], kind: NotificationKind, title: str, url: str, body: str = ""):
-    for user in users:
-        notify(user, kind, title, url, body)
+    """The same notification for each of `users`, as one INSERT (not one per person: a
+    comment in a municipality of twenty participants was twenty statements)."""
+    rows = [
+        {
+            "user_id": user.id,
+            "kind": kind,
+            "title": title[:300],
+            "body": body,
+            "url": url,
+            "mail_state": _STATE_FOR[user.mail_preference],
+        }
+        for user in users
+    ]
+    if rows:
+        db.session.execute(sa.insert(Notification), rows)
 
 
 def participants_of(municipality_id: int, exclude: Iterable[int] = ()) -> list[User]:

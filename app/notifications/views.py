@@ -21,7 +21,9 @@ def _unread_count() -> dict:
     """The header's unread count on every page of a signed-in user."""
     if not getattr(current_user, "is_authenticated", False):
         return {}
-    return {"unread_notifications": services.unread_count(current_user)}
+    # A function the page header calls: htmx fragments, most answers to a write, have no
+    # header, and would otherwise pay for the count too.
+    return {"unread_notifications": lambda: services.unread_count(current_user)}
 
 
 @bp.get("")

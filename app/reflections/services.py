@@ -49,7 +49,7 @@ def add_reflection(
     )
     db.session.add(reflection)
     db.session.flush()
-    history.record(reflection, author)
+    history.record_new(reflection, author)
     events.reflection_changed.send(reflection, action="created")
     db.session.commit()
     return reflection
