@@ -99,6 +99,9 @@ class Config:
     # that logged them (the writing request does not wait for the index); searches apply what
     # is still pending first. Off: the writing request applies its changes itself.
     SEARCH_INDEX_IN_BACKGROUND = os.environ.get("SEARCH_INDEX_IN_BACKGROUND", "1") == "1"
+    # The background indexer merges segments in a process of its own (merging.py), not in
+    # a thread beside the requests of the worker it runs in.
+    SEARCH_MERGE_IN_PROCESS = os.environ.get("SEARCH_MERGE_IN_PROCESS", "1") == "1"
     # Seconds a writer waits for the index lock before leaving the change for the catch-up.
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "30"))
     # A search first applies changes other instances logged, waiting at most this long.

@@ -20,7 +20,9 @@ start-up that they still have what this module relies on.
 
 import bisect
 import fcntl
+import logging
 import math
+import multiprocessing
 import os
 import shutil
 import threading
@@ -29,7 +31,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import current_app
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
@@ -38,6 +39,9 @@ from app.search.storage import SCHEMAS, WRITER_OPTIONS, IndexStore, MappedStorag
 
 MERGE_FACTOR = 8
 MERGING_DIR = "merging"
+# Below the app's logger ("app"), so its handlers get these lines, also when the merge runs
+# in a process of its own (merge_requested_elsewhere) that has no app.
+logger = logging.getLogger(__name__)
 # The name Whoosh gives an index's files unless told otherwise (whoosh.index._DEF_INDEX_NAME).
 INDEX_NAME = "MAIN"
 
@@ -111,6 +115,65 @@ def merge_requested(target: IndexStore, timeout: float, limit: int | None = None
     return merges or 0
 
 
+# Exit codes of a merge process beyond its number of merges (at most a limit of 1 or so).
+_ANOTHER_MERGING, _FAILED = 100, 101
+_processes = None
+_processes_guard = threading.Lock()
+
+
+def _context():
+    """Processes forked from a fork server: a clean process that imported this module once,
+    so a merge starts in milliseconds and never inherits the threads and locks of a web
+    worker (forking a process with threads can copy a lock some other thread held)."""
+    global _processes
+    with _processes_guard:
+        if _processes is None:
+            _processes = multiprocessing.get_context("forkserver")
+            _processes.set_forkserver_preload([__name__])
+        return _processes
+
+
+def merge_requested_elsewhere(target: IndexStore, timeout: float, limit: int = 1) -> int:
+    """merge_requested(), with the merging itself in a process of its own.
+
+    A merge is seconds of CPU at 10,000 cases. In a thread of a web worker it held Python's
+    global lock half the time, so that worker's requests (and the search of someone who
+    just posted) ran at half speed meanwhile; a process of its own runs beside them. This
+    thread only waits for it.
+
+    As with any multiprocessing start method but fork, the child imports the parent's main
+    script first: a script that uses the app must keep its work under
+    `if __name__ == "__main__":` (gunicorn's, flask's and pytest's entry points do).
+    """
+    with _requested_guard:
+        if target.root not in _requested:
+            return 0
+        _requested.discard(target.root)
+    process = _context().Process(
+        target=_merge_process, args=(str(target.root), timeout, limit), daemon=True
+    )
+    process.start()
+    process.join()
+    code = process.exitcode
+    process.close()
+    if code == _FAILED or code is None or code < 0:
+        request(target)
+        raise RuntimeError(f"the merge process ended with exit code {code}")
+    merges = None if code == _ANOTHER_MERGING else code
+    if merges is None or merges >= limit:
+        request(target)
+    return merges or 0
+
+
+def _merge_process(root: str, timeout: float, limit: int) -> None:
+    try:
+        merges = merge_due(IndexStore(root), timeout, limit)
+    except BaseException:
+        logger.exception("Search merge failed.")
+        os._exit(_FAILED)
+    os._exit(_ANOTHER_MERGING if merges is None else merges)
+
+
 def merge_due(target: IndexStore, timeout: float, limit: int | None = None) -> int | None:
     """Merge the indexes of `target` until no tier has MERGE_FACTOR segments (or `limit`
     merges are done); returns how many merges ran, None when another process is merging."""
@@ -143,11 +206,11 @@ def _merge_one(target: IndexStore, name: str, timeout: float) -> bool:
         with target.write_lock(timeout):
             _swap_in(target, name, build, storage, picked, merged, workdir)
     except _Dropped as reason:
-        current_app.logger.info("Search merge of %s dropped: %s", name, reason)
+        logger.info("Search merge of %s dropped: %s", name, reason)
         return False
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    current_app.logger.debug(
+    logger.debug(
         "Search merge of %s: %d segments, %d documents in %.0f ms",
         name,
         len(picked),
