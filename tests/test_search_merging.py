@@ -177,12 +177,12 @@ def test_a_merge_in_a_process_of_its_own_merges_and_keeps_every_document(target)
     for key in range(MERGE_FACTOR + 1):
         _commit(target, key, f"een speeltuin nummer{key}")
     merging.request(target)
-    assert merging.merge_requested_elsewhere(target, timeout=5, limit=1) == 1
+    assert merging.merge_requested(target, timeout=5, limit=1, elsewhere=True) == 1
     assert sorted(_segments(target)) == [1, MERGE_FACTOR]
     assert sorted(_live(target)) == sorted(str(key) for key in range(MERGE_FACTOR + 1))
     assert _found(target, "speeltuin") == sorted(str(key) for key in range(MERGE_FACTOR + 1))
     assert merging.requested(target)  # the limit was reached: more may be due
-    assert merging.merge_requested_elsewhere(target, timeout=5, limit=1) == 0
+    assert merging.merge_requested(target, timeout=5, limit=1, elsewhere=True) == 0
     assert not merging.requested(target)
 
 
@@ -191,6 +191,6 @@ def test_a_merge_process_that_finds_another_merging_leaves_the_request(target):
         _commit(target, key, "een kinderboerderij")
     merging.request(target)
     with merging._merge_lock(target):
-        assert merging.merge_requested_elsewhere(target, timeout=5) == 0
+        assert merging.merge_requested(target, timeout=5, elsewhere=True) == 0
     assert merging.requested(target)
-    assert merging.merge_requested_elsewhere(target, timeout=5) == 1
+    assert merging.merge_requested(target, timeout=5, elsewhere=True) == 1

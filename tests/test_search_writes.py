@@ -69,19 +69,19 @@ def test_the_background_indexer_applies_changes_in_its_own_thread(
     app, client, login, write_case, find, expert, in_background, monkeypatch
 ):
     applied_in, merged_in = [], []
-    original_apply, original_merge = writer.apply_pending, merging.merge_requested_elsewhere
+    original_apply, original_merge = writer.apply_pending, merging.merge_due_elsewhere
 
     def apply_pending(*args, **kwargs):
         applied_in.append(threading.current_thread().name)
         return original_apply(*args, **kwargs)
 
-    def merge_requested_elsewhere(*args, **kwargs):
+    def merge_due_elsewhere(*args, **kwargs):
         # The thread starts the merge process and waits for it (the merge is not in here).
         merged_in.append(threading.current_thread().name)
         return original_merge(*args, **kwargs)
 
     monkeypatch.setattr(writer, "apply_pending", apply_pending)
-    monkeypatch.setattr(merging, "merge_requested_elsewhere", merge_requested_elsewhere)
+    monkeypatch.setattr(merging, "merge_due_elsewhere", merge_due_elsewhere)
     case = write_case(title="Dorpshuis", summary="Het dorpshuis gaat dicht.")
     for number in range(3):
         _comment(login(case.author), case, f"Reactie {number} over de kaartclub.")

@@ -92,12 +92,12 @@ class BackgroundIndexer:
             # One merge at a time, so that changes committed meanwhile are applied between
             # them; the merge request stays while more may be due.
             target = store()
-            merge = (
-                merging.merge_requested_elsewhere
-                if self.app.config["SEARCH_MERGE_IN_PROCESS"]
-                else merging.merge_requested
-            )
-            if merge(target, self.app.config["SEARCH_WRITE_TIMEOUT"], limit=1):
+            if merging.merge_requested(
+                target,
+                self.app.config["SEARCH_WRITE_TIMEOUT"],
+                limit=1,
+                elsewhere=self.app.config["SEARCH_MERGE_IN_PROCESS"],
+            ):
                 self._wake.set()
             elif merging.requested(target):  # another process is merging: look again soon
                 time.sleep(BUSY_SECONDS)

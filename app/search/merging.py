@@ -40,7 +40,7 @@ from app.search.storage import SCHEMAS, WRITER_OPTIONS, IndexStore, MappedStorag
 MERGE_FACTOR = 8
 MERGING_DIR = "merging"
 # Below the app's logger ("app"), so its handlers get these lines, also when the merge runs
-# in a process of its own (merge_requested_elsewhere) that has no app.
+# in a process of its own (merge_due_elsewhere) that has no app.
 logger = logging.getLogger(__name__)
 # The name Whoosh gives an index's files unless told otherwise (whoosh.index._DEF_INDEX_NAME).
 INDEX_NAME = "MAIN"
@@ -99,23 +99,30 @@ def requested(target: IndexStore) -> bool:
         return target.root in _requested
 
 
-def merge_requested(target: IndexStore, timeout: float, limit: int | None = None) -> int:
+def merge_requested(
+    target: IndexStore, timeout: float, limit: int | None = None, elsewhere: bool = False
+) -> int:
     """merge_due() if this process committed to `target` since it last looked; returns merges.
 
-    The request stays while more may be due: after `limit` merges, or when another process
-    was merging (it may stop before this one's segments are merged).
+    `elsewhere`: the merging itself in a process of its own (merge_due_elsewhere). The
+    request stays while more may be due: after `limit` merges, when another process was
+    merging (it may stop before this one's segments are merged), or when the merge failed.
     """
     with _requested_guard:
         if target.root not in _requested:
             return 0
         _requested.discard(target.root)
-    merges = merge_due(target, timeout, limit)
+    try:
+        merges = (merge_due_elsewhere if elsewhere else merge_due)(target, timeout, limit)
+    except BaseException:
+        request(target)
+        raise
     if merges is None or (limit is not None and merges >= limit):
         request(target)
     return merges or 0
 
 
-# Exit codes of a merge process beyond its number of merges (at most a limit of 1 or so).
+# Exit codes of a merge process beyond its number of merges (the indexer asks for one).
 _ANOTHER_MERGING, _FAILED = 100, 101
 _processes = None
 _processes_guard = threading.Lock()
@@ -133,22 +140,17 @@ def _context():
         return _processes
 
 
-def merge_requested_elsewhere(target: IndexStore, timeout: float, limit: int = 1) -> int:
-    """merge_requested(), with the merging itself in a process of its own.
+def merge_due_elsewhere(target: IndexStore, timeout: float, limit: int | None = None):
+    """merge_due(), in a process of its own; this thread only waits for it.
 
     A merge is seconds of CPU at 10,000 cases. In a thread of a web worker it held Python's
     global lock half the time, so that worker's requests (and the search of someone who
-    just posted) ran at half speed meanwhile; a process of its own runs beside them. This
-    thread only waits for it.
+    just posted) ran at half speed meanwhile; a process of its own runs beside them.
 
     As with any multiprocessing start method but fork, the child imports the parent's main
     script first: a script that uses the app must keep its work under
     `if __name__ == "__main__":` (gunicorn's, flask's and pytest's entry points do).
     """
-    with _requested_guard:
-        if target.root not in _requested:
-            return 0
-        _requested.discard(target.root)
     process = _context().Process(
         target=_merge_process, args=(str(target.root), timeout, limit), daemon=True
     )
@@ -157,15 +159,11 @@ def merge_requested_elsewhere(target: IndexStore, timeout: float, limit: int = 1
     code = process.exitcode
     process.close()
     if code == _FAILED or code is None or code < 0:
-        request(target)
         raise RuntimeError(f"the merge process ended with exit code {code}")
-    merges = None if code == _ANOTHER_MERGING else code
-    if merges is None or merges >= limit:
-        request(target)
-    return merges or 0
+    return None if code == _ANOTHER_MERGING else code
 
 
-def _merge_process(root: str, timeout: float, limit: int) -> None:
+def _merge_process(root: str, timeout: float, limit: int | None) -> None:
     try:
         merges = merge_due(IndexStore(root), timeout, limit)
     except BaseException:
