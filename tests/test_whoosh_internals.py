@@ -37,6 +37,8 @@ def test_the_start_up_probe_keeps_its_temporary_files_to_itself(monkeypatch):
         (whoosh3.W3TermInfo, "set_inlined", "W3TermInfo.set_inlined"),
         (whoosh_index, "clean_files", "clean_files"),
         (whoosh_index.TOC, "read", "TOC.read"),
+        (writing.SegmentWriter, "_flush_segment", "SegmentWriter._flush_segment"),
+        (whoosh3.W3TermInfo, "_struct", "W3TermInfo._struct"),
     ],
 )
 def test_a_missing_attribute_is_named(monkeypatch, owner, name, named):

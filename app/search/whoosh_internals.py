@@ -1,10 +1,11 @@
 """What Casusplein relies on inside whoosh-reloaded 2.7.5, checked when search is imported.
 
-score.py, whoosh_patches.py, writer.py and merging.py use parts of Whoosh that are not its
-public API: private attributes, a private keyword argument, the layout of a posting block,
-methods they replace. Whoosh is pinned in pyproject.toml. If another version (or a fork)
-lacks any of them, importing the app fails here and names what changed, instead of search
-answering "Zoeken is tijdelijk niet beschikbaar", or scoring wrongly without a sound.
+score.py, whoosh_patches.py, posting_lists.py, writer.py and merging.py use parts of Whoosh
+that are not its public API: private attributes, a private keyword argument, the layout of
+a posting block, methods they replace. Whoosh is pinned in pyproject.toml. If another
+version (or a fork) lacks any of them, importing the app fails here and names what
+changed, instead of search answering "Zoeken is tijdelijk niet beschikbaar", or scoring
+wrongly without a sound.
 
 whoosh_patches.apply() runs the checks: of the classes before it patches them, and then of
 a tiny index written in memory with the production codec, so that what only exists on
@@ -22,6 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh import reading, scoring, searching, writing
 from whoosh.codec import base, whoosh3
 from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb import filetables
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
 VERSION = (2, 7, 5)
@@ -55,6 +57,20 @@ def _class_problems(own_set_inline) -> list[str]:
         (whoosh3, "LENGTHS_COLUMN"),
         (whoosh3.W3TermInfo, "set_inlined"),
         (whoosh3.W3Codec, "postings_writer"),
+        # posting_lists.py
+        (writing, "PostingPool"),
+        (writing.PostingPool, "save"),
+        (writing.PostingPool, "iter_postings"),
+        (writing.SegmentWriter, "_flush_segment"),
+        (writing.SegmentWriter, "per_document_reader"),
+        (whoosh3, "W3FieldWriter"),
+        (whoosh3.W3FieldWriter, "start_field"),
+        (whoosh3.W3FieldWriter, "start_term"),
+        (whoosh3.W3FieldWriter, "finish_term"),
+        (whoosh3.W3FieldWriter, "finish_field"),
+        (whoosh3.W3PostingsWriter, "_write_block"),
+        (whoosh3.W3TermInfo, "_struct"),
+        (filetables, "_lengths"),
         # merging.py
         (whoosh_index.TOC, "read"),
         (whoosh_index.TOC, "write"),
@@ -86,6 +102,12 @@ def _class_problems(own_set_inline) -> list[str]:
         problems.append("TOC(schema, segments, generation) (merging.py)")
     if _parameters(searching.Results.__init__)[1:4] != ["searcher", "q", "top_n"]:
         problems.append("Results(searcher, q, top_n) (collect.py)")
+    if getattr(getattr(whoosh3.W3TermInfo, "_struct", None), "format", None) != "!BfIBBfII":
+        problems.append("W3TermInfo._struct as !BfIBBfII (posting_lists)")
+    if getattr(getattr(filetables, "_lengths", None), "format", None) != "!ii":
+        problems.append("filetables._lengths as !ii (posting_lists)")
+    if _parameters(writing.PostingPool.__init__)[1:4] != ["tempstore", "segment", "limitmb"]:
+        problems.append("PostingPool(tempstore, segment, limitmb) (posting_lists)")
     if whoosh_index._DEF_INDEX_NAME != "MAIN":
         problems.append("the default index name MAIN (merging.INDEX_NAME)")
     return problems
@@ -116,11 +138,46 @@ def _probe_index(folder: str):
     writer = index.writer(codec=whoosh3.W3Codec(inlinelimit=8))
     for number in range(PROBE_POSTINGS):
         writer.add_document(key=str(number), body=" ".join(["probe"] * (number + 1)))
+    # Checked before the commit, which goes through posting_lists and would fail in it.
+    _raise(_writer_problems(writer))
     writer.commit()
     writer = index.writer(codec=whoosh3.W3Codec(inlinelimit=8))
     writer.delete_by_term("key", "0")
     writer.commit(merge=False)
     return index
+
+
+def _writer_problems(writer) -> list[str]:
+    """What posting_lists reads on a segment writer's pool, term table and postings writer."""
+    problems = []
+    pool = getattr(writer, "pool", None)
+    for name in ("limit", "fieldnames", "current", "runs"):
+        if not hasattr(pool, name):
+            problems.append(f"PostingPool.{name} (posting_lists)")
+    fieldwriter = getattr(writer, "fieldwriter", None)
+    if not isinstance(fieldwriter, whoosh3.W3FieldWriter):
+        return [*problems, "SegmentWriter.fieldwriter as a W3FieldWriter (posting_lists)"]
+    table = getattr(fieldwriter, "_tindex", None)
+    for name in ("dbfile", "index", "buckets", "hashfn", "lastkey"):
+        if not hasattr(table, name):
+            problems.append(f"OrderedHashWriter.{name} (posting_lists)")
+    # A field writer of its own: its postings writer exists once a field and a term began.
+    storage = RamStorage()
+    codec = whoosh3.W3Codec(inlinelimit=8)
+    probe = codec.field_writer(storage, codec.new_segment(storage, "probe"))
+    field = TEXT()
+    probe.start_field("body", field)
+    postings = getattr(probe, "_postwriter", None)
+    if postings is None or not hasattr(probe, "_fieldid"):
+        return [*problems, "W3FieldWriter._postwriter and _fieldid (posting_lists)"]
+    postings.start_postings(field.format, whoosh3.W3TermInfo())
+    for name in (
+        "_blocklimit", "_inlinelimit", "_ids", "_weights", "_values", "_maxweight",
+        "_minlength", "_maxlength",
+    ):  # fmt: skip
+        if not hasattr(postings, name):
+            problems.append(f"W3PostingsWriter.{name} (posting_lists)")
+    return problems
 
 
 def _instance_problems() -> list[str]:

@@ -16,6 +16,7 @@ whoosh_internals.check() made sure that what they replace is there).
    document records the vector's offset in the postings file), so vectors keep the limit 1.
 """
 
+from whoosh import writing
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     W3Codec,
@@ -80,4 +81,9 @@ def apply() -> None:
     W3PerDocReader.doc_field_length = _doc_field_length
     W3TermInfo.set_inline = set_inline
     W3Codec.postings_writer = _postings_writer
+    # Imported here: posting_lists reads field_lengths from this module.
+    from app.search import posting_lists
+
+    writing.PostingPool = posting_lists.FieldSortedPostingPool
+    writing.SegmentWriter._flush_segment = posting_lists.flush_segment
     whoosh_internals.check_instances()

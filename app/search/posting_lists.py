@@ -1,0 +1,231 @@
+"""A new segment's postings sorted a field at a time, and written a term at a time.
+
+Whoosh's writer keeps every posting of a new segment in one list of (field, term, docnum,
+weight, value) tuples (writing.PostingPool) and sorts it, comparing whole tuples;
+codec.base.FieldWriter then hands the sorted postings one by one to the codec, which checks
+each and adds it to the block it is filling, and makes each term's entry through several
+objects. A rebuild of 10,000 cases writes 14 million postings for 1.1 million terms (most
+of them word pairs found in one or two cases), and the sort and the per-posting work were
+most of the worker processes' time.
+
+Here the pool keeps a list per field and sorts each by term alone: a stable sort keeps
+the postings of a term in the order they came, which is document order (a writer numbers
+documents as they come, a merged segment's postings come term by term in document order),
+and checks it. Each block of a term's postings is then made in one step, and a term whose
+postings its entry holds (fewer than the codec's inline limit) gets that entry straight
+away. The files written are the same, byte for byte (tests/test_posting_lists.py).
+
+whoosh_patches.apply() makes this every SegmentWriter's pool and _flush_segment. A pool
+past its memory limit goes on as Whoosh's, with sorted runs on disk, written by Whoosh's
+code.
+"""
+
+from array import array
+from itertools import groupby
+from operator import itemgetter
+from pickle import dumps
+
+from whoosh import writing
+from whoosh.codec.whoosh3 import W3FieldWriter, W3TermInfo
+from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
+
+from app.search.whoosh_patches import field_lengths
+
+WhooshPostingPool = writing.PostingPool
+# Whoosh's estimate of a typical posting's size in memory (PostingPool.add)
+POSTING_BYTES = 180
+_term = itemgetter(1)
+_TERM_INFO = W3TermInfo._struct
+
+
+class FieldSortedPostingPool(WhooshPostingPool):
+    """Whoosh's PostingPool with a list of postings per field while they fit in its memory
+    limit, sorted by term when written."""
+
+    def __init__(self, tempstore, segment, limitmb=128, **kwargs):
+        super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
+        self.by_field: dict[str, list[tuple]] = {}
+        self.in_memory = True
+        self._room = self.limit // POSTING_BYTES
+
+    def add(self, item):
+        if not self.in_memory:
+            return super().add(item)
+        postings = self.by_field.get(item[0])
+        if postings is None:
+            postings = self.by_field[item[0]] = []
+            self.fieldnames.add(item[0])
+        postings.append(item)
+        self._room -= 1
+        if self._room < 0:
+            self._spill()
+
+    def _spill(self) -> None:
+        self.in_memory = False
+        self.current = [item for postings in self.by_field.values() for item in postings]
+        self.by_field = {}
+        WhooshPostingPool.save(self)
+
+    def save(self):
+        # Whoosh's multiprocessing writer asks for the pool as runs on disk.
+        if self.in_memory:
+            self._spill()
+        else:
+            super().save()
+
+    def terms(self):
+        """(field name, term bytes, its postings in Whoosh's order) in Whoosh's order."""
+        for fieldname in sorted(self.by_field):
+            postings = sorted(self.by_field[fieldname], key=_term)
+            for btext, term_postings in groupby(postings, key=_term):
+                term_postings = list(term_postings)
+                docnums = [posting[2] for posting in term_postings]
+                if docnums != sorted(docnums):
+                    term_postings.sort()
+                yield fieldname, btext, term_postings
+
+    def iter_postings(self):
+        if self.in_memory:
+            return (posting for _field, _term, postings in self.terms() for posting in postings)
+        return super().iter_postings()
+
+
+def write_terms(fieldwriter, schema, lengths, terms) -> None:
+    """What FieldWriter.add_postings does with sorted postings, given a term at a time: the
+    same term entries and posting blocks, with the same statistics the postings writer
+    keeps as it adds each posting."""
+    current = None
+    entries = _InlineEntries(fieldwriter._tindex)
+    for fieldname, btext, postings in terms:
+        if fieldname != current:
+            if current is not None:
+                entries.flush()
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            current = fieldname
+            lengths_of_field = None if lengths is None else field_lengths(lengths, fieldname)
+            writer = fieldwriter._postwriter
+            inline_below = writer._inlinelimit
+            limit = writer._blocklimit
+            key_prefix = pack_ushort(fieldwriter._fieldid)
+        if postings[0][2] == -1:
+            # Whoosh's spelling-graph words (docnum -1) are no postings: skipped
+            postings = [posting for posting in postings if posting[2] != -1]
+            if not postings:
+                continue
+        if len(postings) < inline_below:
+            entries.add(key_prefix + btext, _inline_info(postings, lengths_of_field))
+            continue
+        entries.flush()  # the term table's entries stay in order
+        fieldwriter.start_term(btext)
+        for start in range(0, len(postings), limit):
+            if start:
+                # add_posting writes a full block when the next posting comes
+                writer._write_block()
+            _fill_block(writer, postings[start : start + limit], lengths_of_field)
+        fieldwriter.finish_term()
+    entries.flush()
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+class _Block:
+    """A block's postings and the statistics W3PostingsWriter.add_posting keeps of them."""
+
+    __slots__ = ("ids", "maxlength", "maxweight", "minlength", "values", "weights")
+
+    def __init__(self, postings: list[tuple], lengths) -> None:
+        ids = [posting[2] for posting in postings]
+        weights = [posting[3] for posting in postings]
+        self.ids = array("I", ids)
+        self.weights = array("f", weights)
+        # add_posting keeps a value only when there is one
+        self.values = [posting[4] for posting in postings if posting[4]]
+        highest = max(weights)
+        self.maxweight = highest if highest > 0 else 0
+        if lengths is None:
+            present = ()
+        else:
+            present = [length for length in map(lengths.__getitem__, ids) if length]
+        self.minlength = min(present) if present else None
+        self.maxlength = max(present) if present else 0
+
+
+def _fill_block(writer, postings: list[tuple], lengths) -> None:
+    """Set the postings writer's block buffer as add_posting leaves it after adding these
+    postings to an empty block."""
+    block = _Block(postings, lengths)
+    writer._ids = block.ids
+    writer._weights = block.weights
+    writer._values = block.values
+    writer._maxweight = block.maxweight
+    writer._minlength = block.minlength
+    writer._maxlength = block.maxlength
+
+
+def _inline_info(postings: list[tuple], lengths) -> bytes:
+    """The term info W3TermInfo.to_bytes makes for a term whose entry holds its postings:
+    W3TermInfo.add_block of the one block add_posting filled, then set_inline."""
+    block = _Block(postings, lengths)
+    ids = tuple(block.ids)
+    return _TERM_INFO.pack(
+        True,
+        0 + sum(block.weights),
+        len(ids),
+        0 if block.minlength is None else length_to_byte(block.minlength),
+        length_to_byte(block.maxlength),
+        block.maxweight,
+        ids[0],
+        ids[-1],
+    ) + dumps((ids, tuple(block.weights), tuple(block.values) or (b"",) * len(ids)), 2)
+
+
+class _InlineEntries:
+    """Term entries added to Whoosh's term table (filetables.OrderedHashWriter) as its add()
+    adds them, the same bytes and bookkeeping, written to the file together."""
+
+    def __init__(self, table) -> None:
+        self.table = table
+        self.pending: list[bytes] = []
+        self.position = 0
+        self.last_key = None
+
+    def add(self, key: bytes, value: bytes) -> None:
+        table = self.table
+        if not self.pending:
+            self.position = table.dbfile.tell()
+        position = self.position
+        table.index.append(position)
+        hashed = table.hashfn(key)
+        table.buckets[hashed & 255].append((hashed, position))
+        entry = _ENTRY_LENGTHS.pack(len(key), len(value)) + key + value
+        self.pending.append(entry)
+        self.position = position + len(entry)
+        self.last_key = key
+
+    def flush(self) -> None:
+        if self.pending:
+            self.table.dbfile.write(b"".join(self.pending))
+            self.table.lastkey = self.last_key
+            self.pending = []
+
+
+_original_flush_segment = writing.SegmentWriter._flush_segment
+
+
+def flush_segment(self) -> None:
+    """SegmentWriter._flush_segment, writing a pool that kept its postings in memory a term
+    at a time (write_terms)."""
+    pool = self.pool
+    if not (isinstance(pool, FieldSortedPostingPool) and pool.in_memory):
+        return _original_flush_segment(self)
+    if not isinstance(self.fieldwriter, W3FieldWriter):
+        return _original_flush_segment(self)
+    self.perdocwriter.close()
+    lengths = self.per_document_reader() if self.codec.length_stats else None
+    write_terms(self.fieldwriter, self.schema, lengths, pool.terms())
+    self.fieldwriter.close()
+    if lengths:
+        lengths.close()
