@@ -150,3 +150,24 @@ def _rounded(lists: dict) -> dict:
     return {
         key: [(other, round(score, 9)) for other, score in found] for key, found in lists.items()
     }
+
+
+def test_a_fresh_build_in_two_processes_gives_what_one_process_gives(write_case):
+    for number, summary in enumerate(
+        ["Een windpark en boze bewoners.", "Windturbines in de polder.", "Een azc in het dorp.",
+         "Jongeren bij de JOP.", "Boze bewoners bij een informatieavond.", "Een windpark."]
+    ):  # fmt: skip
+        write_case(title=f"Casus {number}", summary=summary)
+    places = similar._place_terms(db.session)
+    with store().open(NETWORK).searcher() as searcher:
+        alone = similar._profiles(searcher, places, processes=1)
+        assert len(alone) == 6
+        assert similar._profiles(searcher, places, processes=2) == alone
+    assert similar._all_lists(alone, processes=2) == similar._all_lists(alone, processes=1)
+
+
+def test_the_parts_of_a_fresh_build_are_computed_in_processes_of_their_own():
+    import os
+
+    pids = similar._in_processes(lambda _shared, _part: os.getpid(), [[1], [2]], None)
+    assert len(pids) == 2 and os.getpid() not in pids

@@ -78,7 +78,7 @@ def rebuild() -> RebuildReport:
                 report.archive += 1
     writers[NETWORK].commit(optimize=not parallel)
     writers[ARCHIVE].commit(optimize=True)
-    similar.build_all(index for _path, index in builds.values())
+    similar.build_all((index for _path, index in builds.values()), processes if parallel else 1)
     snapshot = progress.Progress(upto=max(snapshot_id - GAP_WINDOW, 0)).advanced(recent)
     snapshot.upto = snapshot_id
     with target.write_lock(timeout), Session(db.engine) as session:
