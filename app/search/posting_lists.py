@@ -37,6 +37,9 @@ WhooshPostingPool = writing.PostingPool
 # Whoosh's estimate of a typical posting's size in memory (PostingPool.add)
 POSTING_BYTES = 180
 _term = itemgetter(1)
+_docnum = itemgetter(2)
+_weight = itemgetter(3)
+_value = itemgetter(4)
 _TERM_INFO = W3TermInfo._struct
 
 
@@ -81,9 +84,10 @@ class FieldSortedPostingPool(WhooshPostingPool):
             postings = sorted(self.by_field[fieldname], key=_term)
             for btext, term_postings in groupby(postings, key=_term):
                 term_postings = list(term_postings)
-                docnums = [posting[2] for posting in term_postings]
-                if docnums != sorted(docnums):
-                    term_postings.sort()
+                if len(term_postings) > 1:
+                    docnums = list(map(_docnum, term_postings))
+                    if docnums != sorted(docnums):
+                        term_postings.sort()
                 yield fieldname, btext, term_postings
 
     def iter_postings(self):
@@ -137,18 +141,17 @@ class _Block:
     __slots__ = ("ids", "maxlength", "maxweight", "minlength", "values", "weights")
 
     def __init__(self, postings: list[tuple], lengths) -> None:
-        ids = [posting[2] for posting in postings]
-        weights = [posting[3] for posting in postings]
-        self.ids = array("I", ids)
+        self.ids = array("I", map(_docnum, postings))
+        weights = list(map(_weight, postings))
         self.weights = array("f", weights)
         # add_posting keeps a value only when there is one
-        self.values = [posting[4] for posting in postings if posting[4]]
+        self.values = list(filter(None, map(_value, postings)))
         highest = max(weights)
         self.maxweight = highest if highest > 0 else 0
         if lengths is None:
             present = ()
         else:
-            present = [length for length in map(lengths.__getitem__, ids) if length]
+            present = list(filter(None, map(lengths.__getitem__, self.ids)))
         self.minlength = min(present) if present else None
         self.maxlength = max(present) if present else 0
 
