@@ -79,3 +79,21 @@ def test_without_a_word_in_the_text_the_snippet_is_its_opening(write_case, find,
     snippet = _plain(_snippet(find, expert, "kermis"))  # in the title only
     assert snippet.startswith("De gemeente organiseerde in maart een informatieavond")
     assert snippet[-1] in ".?!" and "…" not in snippet
+
+
+def test_plain_text_is_what_the_straightforward_expressions_make():
+    # documents.plain finds Markdown with a lookahead and skips the blanks pass when it has
+    # nothing to do: the text must be what these two expressions make of it.
+    import random
+    import re
+
+    from app.search.documents import plain
+
+    markdown = re.compile(r"\*\*|__|[*_`]|!?\[|\]\([^)]*\)|^[ \t]*(?:>+|#+)[ \t]*", re.MULTILINE)
+    blanks = re.compile(r"[ \t]+")
+    rng = random.Random(3)
+    pieces = ["*", "**", "_", "__", "`", "!", "[", "]", "(", ")", "](", ">", "#", " ", "  ",
+              "\t", "\n", "woord", "Bewoners", "ë"]  # fmt: skip
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert plain(text) == blanks.sub(" ", markdown.sub("", text)).strip(), repr(text)
