@@ -313,7 +313,7 @@ def build(index, session: Session, processes: int = 1) -> None:
     folder = Path(index.storage.folder)
     with index.searcher() as searcher:
         profiles = _profiles(searcher, _place_terms(session), processes=processes)
-        lists = _all_lists(profiles, processes)
+    lists = _all_lists(profiles, processes)
     database = _connect(folder)
     try:
         database.execute("DELETE FROM profile")
