@@ -1,7 +1,9 @@
 """Search relevance, query handling, highlighting, facets and the search page."""
 
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from werkzeug.datastructures import MultiDict
 from whoosh.fields import ID, TEXT, Schema
@@ -228,9 +230,18 @@ def test_one_pass_search_counts_what_a_top_n_search_would_skip():
         results, matched = collect.run(searcher, query, None, limit=2, newest=False, cache={})
         assert matched.bit_count() == 24
         assert [hit["key"] for hit in results] == ["sterk2", "sterk1"]
-        allowed = {0, 1, 5, 23}
+        allowed = sum(1 << docnum for docnum in (0, 1, 5, 23))
         results, matched = collect.run(searcher, query, allowed, limit=2, newest=False, cache={})
-        assert matched == sum(1 << docnum for docnum in allowed)
+        assert matched == allowed
+
+
+@pytest.mark.parametrize("limit", [1, 3, 20, 500])
+def test_best_hits_are_the_highest_values_with_ties_by_lowest_docnum(limit):
+    rng = random.Random(limit)
+    value = np.array([rng.choice([0.5, 1.0, 1.5, rng.random()]) for _ in range(400)])
+    docnums = np.array(sorted(rng.sample(range(400), 300)))
+    expected = sorted(docnums.tolist(), key=lambda docnum: (-value[docnum], docnum))[:limit]
+    assert collect._best(docnums, limit, value).tolist() == expected
 
 
 def test_live_documents_leave_out_deleted_ones_in_every_segment():

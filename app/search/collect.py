@@ -6,9 +6,8 @@ the app needed a second, unscored pass for totals and facet counts. Here every m
 scored once (score.py), the best N are taken from those and every docnum is kept.
 """
 
-import heapq
-
-from whoosh.query import Every, Or, Query, Term
+import numpy as np
+from whoosh.query import Every, Query
 from whoosh.searching import Results
 
 from app.search import facets, score
@@ -17,77 +16,63 @@ from app.search import facets, score
 def run(
     searcher,
     query: Query,
-    allowed: set[int] | None,
+    allowed: int | None,
     limit: int,
     newest: bool,
     cache: dict,
-    within: set[int] | None = None,
+    within: int | None = None,
 ):
     """Search once; returns (results, bitmask of every allowed document the query matches).
 
-    `allowed` None means every live document may be returned; `query` Every() matches them
-    all. The results only hold documents `within` (the chosen facets), when given; the
-    bitmask holds all allowed matches, for counting what other facet values would add.
-    `cache` lives as long as the searcher.
+    `allowed` (a bitmask) None means every live document may be returned; `query` Every()
+    matches them all. The results only hold documents `within` (a bitmask: the chosen
+    facets), when given; the returned bitmask holds all allowed matches, for counting what
+    other facet values would add. `cache` lives as long as the searcher.
     """
+    size = searcher.doc_count_all()
+    permitted = _live(searcher, cache) if allowed is None else facets.bits_mask(allowed, size)
     if isinstance(query, Every):
-        found = dict.fromkeys(allowed if allowed is not None else _live(searcher), 0.0)
+        found = score.Scores(size)
+        found.hit = permitted
     else:
-        found = score.scores(searcher, query, cache)
-        if allowed is None:
-            deleted = _deleted(searcher)
-            found = {docnum: value for docnum, value in found.items() if docnum not in deleted}
-        else:
-            found = {docnum: value for docnum, value in found.items() if docnum in allowed}
-    value = _dates(searcher, cache).__getitem__ if newest else found.__getitem__
-    shown = found if within is None else [docnum for docnum in found if docnum in within]
-    top = [(found[docnum], docnum) for docnum in _best(shown, limit, value)]
-    return Results(searcher, query, top), facets.bits(found)
+        found = score.dense(searcher, query, cache)
+        found.hit &= permitted
+    shown = found.hit if within is None else found.hit & facets.bits_mask(within, size)
+    best = _best(np.flatnonzero(shown), limit, _dates(searcher, cache) if newest else found.values)
+    top = list(zip(found.values[best].tolist(), best.tolist(), strict=True))
+    return Results(searcher, query, top), facets.mask_bits(found.hit)
 
 
-def _best(docnums, limit: int, value) -> list[int]:
+def _best(docnums: np.ndarray, limit: int, value: np.ndarray) -> np.ndarray:
     """The `limit` docnums with the highest value, highest first; between equal values the
     lowest docnum first, as Whoosh orders hits with equal scores."""
+    values = value[docnums]
     if len(docnums) > limit:
-        best = heapq.nlargest(limit, docnums, key=value)
-        cut = value(best[-1])
-        chosen = [docnum for docnum in best if value(docnum) > cut]
-        ties = sorted(docnum for docnum in docnums if value(docnum) == cut)
-        docnums = chosen + ties[: limit - len(chosen)]
-    return sorted(docnums, key=lambda docnum: (-value(docnum), docnum))
+        cut = np.partition(values, len(values) - limit)[len(values) - limit]
+        kept = values >= cut
+        docnums, values = docnums[kept], values[kept]
+    return docnums[np.lexsort((docnums, -values))[:limit]]
 
 
 def matched(searcher, query: Query, cache: dict) -> int:
     """Bitmask of the documents a query matches (deleted ones too: callers AND with a scope)."""
-    return facets.bits(score.scores(searcher, query, cache))
+    return facets.mask_bits(score.dense(searcher, query, cache).hit)
 
 
-def _deleted(searcher) -> set[int]:
-    return {
-        offset + docnum
-        for leaf, offset in searcher.reader().leaf_readers()
-        if leaf.has_deletions()
-        for docnum in leaf.deleted_docs_set
-    }
+def _live(searcher, cache: dict) -> np.ndarray:
+    """Whether each docnum is a live (not deleted) document, read once per searcher."""
+    if "live" not in cache:
+        live = np.ones(searcher.doc_count_all(), dtype=bool)
+        for leaf, offset in searcher.reader().leaf_readers():
+            if leaf.has_deletions():
+                live[[offset + docnum for docnum in leaf.deleted_docs_set]] = False
+        cache["live"] = live
+    return cache["live"]
 
 
-def _live(searcher) -> list[int]:
-    deleted = _deleted(searcher)
-    return [docnum for docnum in range(searcher.doc_count_all()) if docnum not in deleted]
-
-
-def _dates(searcher, cache: dict) -> list[int]:
+def _dates(searcher, cache: dict) -> np.ndarray:
     """The sort date of every document by docnum, read once per searcher."""
     if "dates" not in cache:
-        cache["dates"] = [value or 0 for value in searcher.reader().column_reader("date")]
+        dates = [value or 0 for value in searcher.reader().column_reader("date")]
+        cache["dates"] = np.array(dates, dtype=np.int64)
     return cache["dates"]
-
-
-def more_like(searcher, docnum: int, fieldname: str, allowed: set[int], limit: int, cache: dict):
-    """Documents like `docnum` on its key terms in one field, among the `allowed` ones.
-
-    Whoosh's more_like() with its own search, scored here like every other search.
-    """
-    terms = searcher.key_terms([docnum], fieldname, numterms=12, normalize=False)
-    query = Or([Term(fieldname, word, boost=weight) for word, weight in terms])
-    return run(searcher, query, allowed, limit, False, cache)[0]

@@ -2,9 +2,10 @@
 
 from collections.abc import Iterable
 
+import numpy as np
 from whoosh.query import And, Every, Or, Query, Term
 
-from app.search.score import blocks
+from app.search.score import postings
 from app.search.storage import IndexView
 
 
@@ -19,15 +20,15 @@ def bits(docnums: Iterable[int]) -> int:
     return int.from_bytes(mask, "little")
 
 
-def cached_docnums(view: IndexView, mask: int) -> set[int]:
-    """docnums() for masks that repeat (a user's scope, a facet), cached with the searcher."""
-    key = ("docnums", mask)
-    if key in view.cache:
-        return view.cache[key]
-    result = docnums(mask)
-    if len(view.cache) < 256:  # bounded: the cache lives until the index next changes
-        view.cache[key] = result
-    return result
+def mask_bits(hit: np.ndarray) -> int:
+    """A boolean array by docnum as one integer bitmask."""
+    return int.from_bytes(np.packbits(hit, bitorder="little").tobytes(), "little")
+
+
+def bits_mask(mask: int, size: int) -> np.ndarray:
+    """A bitmask as a boolean array of `size` docnums."""
+    raw = np.frombuffer(mask.to_bytes((size + 7) // 8, "little"), dtype=np.uint8)
+    return np.unpackbits(raw, count=size, bitorder="little").astype(bool)
 
 
 def docnums(mask: int) -> set[int]:
@@ -41,8 +42,10 @@ def term_bits(reader, fieldname: str, text: bytes) -> int:
     mask = 0
     for leaf, offset in reader.leaf_readers():
         if (fieldname, text) in leaf:
-            ids = [docnum for block, _weights in blocks(leaf, fieldname, text) for docnum in block]
-            mask |= bits(ids) << offset
+            ids, _weights = postings(leaf, fieldname, text)
+            hit = np.zeros(leaf.doc_count_all(), dtype=bool)
+            hit[ids] = True
+            mask |= mask_bits(hit) << offset
     return mask
 
 

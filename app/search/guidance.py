@@ -36,7 +36,9 @@ class ThemePointer:
 def complete(query: Query | None, matched: int) -> int:
     """How many of the matched documents (a bitmask) hold every word of the query."""
     if isinstance(query, Clauses) and len(query.subqueries) > 1:
-        return (facets.bits(query.complete) & matched).bit_count()
+        if query.complete is None:  # not scored: nothing was searched
+            return 0
+        return (facets.mask_bits(query.complete) & matched).bit_count()
     return matched.bit_count()
 
 

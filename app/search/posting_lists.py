@@ -148,10 +148,7 @@ class _Block:
         self.values = list(filter(None, map(_value, postings)))
         highest = max(weights)
         self.maxweight = highest if highest > 0 else 0
-        if lengths is None:
-            present = ()
-        else:
-            present = list(filter(None, map(lengths.__getitem__, self.ids)))
+        present = () if lengths is None else list(filter(None, map(lengths.__getitem__, self.ids)))
         self.minlength = min(present) if present else None
         self.maxlength = max(present) if present else 0
 

@@ -16,8 +16,9 @@ The scorer records on the query which documents matched all clauses, so the resu
 can say when none did.
 """
 
-from collections import Counter
 from collections.abc import Callable
+
+import numpy as np
 
 # The weight of the word-pair bonus, relative to a clause.
 NEAR_WEIGHT = 0.5
@@ -28,45 +29,31 @@ def tier(value: float) -> int:
     return int(value)
 
 
-def combine(
-    parts: list[dict[int, float]],
-    near: list[dict[int, float]],
-) -> tuple[dict[int, float], int, set[int]]:
-    """(docnum -> combined score, number of clauses, docnums matching all of them).
+def combine(parts: list, near: list) -> tuple[object, int, np.ndarray]:
+    """(combined scores, number of clauses, which documents match all of them).
 
-    `parts` are the clauses' scores, `near` the word-pair bonuses.
+    `parts` are the clauses' scores, `near` the word-pair bonuses (score.Scores, each over
+    every document); the combined scores are made in the largest part.
     """
-    matched: Counter = Counter()
+    matched = np.zeros(len(parts[0].hit), dtype=np.int64)
     for part in parts:
-        matched.update(part.keys())
-    # The smaller parts are added into the largest, which is used as it is.
-    parts = sorted(parts, key=len, reverse=True)
+        matched += part.hit
+    # The smaller parts are added to the largest, in this order: the same floats as ever.
+    parts = sorted(parts, key=lambda part: np.count_nonzero(part.hit), reverse=True)
     totals = parts[0]
     for part in parts[1:]:
-        get = totals.get
-        for docnum, score in part.items():
-            totals[docnum] = get(docnum, 0.0) + score
-    for bonus in near:  # only for documents the clauses matched
-        for docnum, score in bonus.items():
-            if docnum in totals:
-                totals[docnum] += score * NEAR_WEIGHT
+        totals.values += part.values
+    for bonus in near:  # 0.0 where it does not match; only documents the clauses match count
+        totals.values += bonus.values * NEAR_WEIGHT
     required = len(parts)
-    complete = {docnum for docnum, count in matched.items() if count == required}
-    combined = {docnum: matched[docnum] + score / (score + 1.0) for docnum, score in totals.items()}
-    return combined, required, complete
+    totals.hit = matched > 0
+    totals.values = np.where(totals.hit, matched + totals.values / (totals.values + 1.0), 0.0)
+    return totals, required, matched == required
 
 
-def coordinated(query, add: Callable) -> dict[int, float]:
-    """Score a `Clauses` query: `add(node, scores)` adds one node's scores to a dict."""
-    parts = []
-    for clause in query.subqueries:
-        part: dict[int, float] = {}
-        add(clause, part)
-        parts.append(part)
-    near = []
-    for node in getattr(query, "near", ()):
-        bonus: dict[int, float] = {}
-        add(node, bonus)
-        near.append(bonus)
+def coordinated(query, scored: Callable):
+    """Score a `Clauses` query: `scored(node)` gives one node's score.Scores."""
+    parts = [scored(clause) for clause in query.subqueries]
+    near = [scored(node) for node in getattr(query, "near", ())]
     combined, query.required, query.complete = combine(parts, near)
     return combined

@@ -5,19 +5,20 @@ word in every field it steps each matcher, asks it for its id, weight and field 
 adds the scores up the tree. A word most cases use ("gemeente", "bewoners") has tens of
 thousands of postings at 10,000 cases, and that walk is most of a search's time.
 
-Here each word's postings are read a block at a time and its BM25F score is added to a
-per-document total, with the same idf, average field length and quantised field length
-Whoosh uses, so the scores are Whoosh's own (tests compare them). An exact phrase is scored
-as the word pairs it is made of (schema.WordPairs). Prefixes are scored by Whoosh's own
-matchers and added in the same way.
+Here each word's postings are read a block at a time and its BM25F score is added, with
+numpy, to an array of totals over every document, with the same idf, average field length
+and quantised field length Whoosh uses, so the scores are Whoosh's own (tests compare
+them). An exact phrase is scored as the word pairs it is made of (schema.WordPairs).
+Prefixes are scored by Whoosh's own matchers and added in the same way.
 
 The user's clauses (each word, phrase or prefix, in every field) are the children of a
 `Clauses` node; ranking.py combines their scores, so a case with all the words ranks above
 one with only some ("all words preferred, any word still ranks").
 """
 
-from itertools import accumulate, pairwise, repeat
+from itertools import islice, pairwise, repeat
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 from whoosh.query import Or, Phrase, Query, Term
@@ -32,35 +33,63 @@ class Clauses(Or):
     """The clauses of what a user typed; matching more of them scores higher.
 
     `near`: word-pair queries for words typed side by side (a bonus, not a clause). Scoring
-    sets `required` (the content clauses) and `complete` (docnums matching all of them).
+    sets `required` (the content clauses) and `complete` (by docnum, whether a document
+    matches all of them).
     """
 
     near: tuple = ()
     required: int = 0
-    complete: frozenset | set = frozenset()
+    complete: np.ndarray | None = None
+
+
+class Scores:
+    """The scores of one query over every document of a searcher, by global docnum:
+    `values` (0.0 where it does not match) and `hit` (whether it matches)."""
+
+    __slots__ = ("hit", "values")
+
+    def __init__(self, size: int):
+        self.values = np.zeros(size)
+        self.hit = np.zeros(size, dtype=bool)
+
+    def add(self, docnums: np.ndarray, values: np.ndarray) -> None:
+        """Add scores to these documents (each docnum once)."""
+        self.values[docnums] += values
+        self.hit[docnums] = True
+
+    def as_dict(self) -> dict[int, float]:
+        docnums = np.flatnonzero(self.hit)
+        return dict(zip(docnums.tolist(), self.values[docnums].tolist(), strict=True))
 
 
 def scores(searcher, query: Query, cache: dict) -> dict[int, float]:
-    """Global docnum -> score of every document the query matches (deleted ones included).
+    """Global docnum -> score of every document the query matches (deleted ones included)."""
+    return dense(searcher, query, cache).as_dict()
+
+
+def dense(searcher, query: Query, cache: dict) -> Scores:
+    """The scores of every document the query matches (deleted ones included).
 
     `cache` lives as long as this searcher (the field-length tables are kept in it).
     """
     if isinstance(query, Clauses) and len(query.subqueries) > 1:
         return _coordinated(searcher, query, cache)
-    totals: dict[int, float] = {}
+    totals = Scores(searcher.doc_count_all())
     _add(searcher, query, 1.0, totals, cache)
     return totals
 
 
-def _coordinated(searcher, query: Clauses, cache: dict) -> dict[int, float]:
+def _coordinated(searcher, query: Clauses, cache: dict) -> Scores:
     # How the clauses combine (all words first, words close together) is ranking.py's.
-    def add(node: Query, part: dict[int, float]) -> None:
+    def scored(node: Query) -> Scores:
+        part = Scores(searcher.doc_count_all())
         _add(searcher, node, query.boost, part, cache)
+        return part
 
-    return ranking.coordinated(query, add)
+    return ranking.coordinated(query, scored)
 
 
-def _add(searcher, node: Query, boost: float, totals: dict[int, float], cache: dict) -> None:
+def _add(searcher, node: Query, boost: float, totals: Scores, cache: dict) -> None:
     """Add `node`'s score, times `boost`, to the totals of the documents it matches."""
     if type(node) in (Or, Clauses):
         for child in node.subqueries:
@@ -105,7 +134,7 @@ def _factor(searcher, fieldname: str, text: bytes, boost: float) -> tuple[float,
     return searcher.idf(fieldname, text) * (k1 + 1) * boost, k1, b
 
 
-def _add_term(searcher, term: Term, boost: float, totals: dict[int, float], cache: dict) -> None:
+def _add_term(searcher, term: Term, boost: float, totals: Scores, cache: dict) -> None:
     fieldname = term.fieldname
     texts = _indexed(searcher, fieldname, [term.text])
     if texts is None:
@@ -117,18 +146,12 @@ def _add_term(searcher, term: Term, boost: float, totals: dict[int, float], cach
         if (fieldname, text) not in reader:
             continue
         norms = _norms(searcher, leaf, offset, fieldname, k1, b, cache)
-        get = totals.get
-        for ids, weights in blocks(reader, fieldname, text):
-            if offset:
-                for docnum, weight in zip(ids, weights, strict=True):
-                    key = docnum + offset
-                    totals[key] = get(key, 0.0) + factor * weight / (weight + norms[docnum])
-            else:  # the first segment, most of the index after a rebuild
-                for docnum, weight in zip(ids, weights, strict=True):
-                    totals[docnum] = get(docnum, 0.0) + factor * weight / (weight + norms[docnum])
+        ids, weights = postings(reader, fieldname, text)
+        # In this order, as Whoosh computes it: the same floats.
+        totals.add(ids + offset, factor * weights / (weights + norms[ids]))
 
 
-def _add_phrase(searcher, phrase: Phrase, boost: float, totals: dict[int, float], cache: dict):
+def _add_phrase(searcher, phrase: Phrase, boost: float, totals: Scores, cache: dict):
     """An exact phrase, from the field's word pairs: "nieuwe bewoners" is one pair's postings.
 
     Its score is that of its pairs, as a term's is of the term. A longer phrase matches the
@@ -148,18 +171,18 @@ def _add_phrase(searcher, phrase: Phrase, boost: float, totals: dict[int, float]
         return
     parts = []
     for term in terms:
-        part: dict[int, float] = {}
+        part = Scores(len(totals.hit))
         _add_term(searcher, Term(pairs, term), boost, part, cache)
-        if not part:
+        if not part.hit.any():
             return
         parts.append(part)
-    candidates = set(min(parts, key=len)).intersection(*parts)
-    get = totals.get
-    text_of = text_reader(searcher, fieldname)
-    checked = not isinstance(phrase, EntryPhrase)
-    for docnum in sorted(candidates):
-        if not checked or _in_order(analysed(text_of(docnum)).terms, list(phrase.words)):
-            totals[docnum] = get(docnum, 0.0) + sum(part[docnum] for part in parts)
+    candidates = np.flatnonzero(np.logical_and.reduce([part.hit for part in parts]))
+    if not isinstance(phrase, EntryPhrase):
+        text_of = text_reader(searcher, fieldname)
+        words = list(phrase.words)
+        kept = [d for d in candidates.tolist() if _in_order(analysed(text_of(d)).terms, words)]
+        candidates = np.array(kept, dtype=np.int64)
+    totals.add(candidates, sum(part.values[candidates] for part in parts))
 
 
 def _in_order(terms: list[str], words: list[str]) -> bool:
@@ -171,32 +194,41 @@ def _in_order(terms: list[str], words: list[str]) -> bool:
     )
 
 
-def blocks(reader, fieldname: str, text: bytes):
-    """(ids, weights) of each block of a term's postings in one segment.
+def postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, weights) of a term's postings in one segment, as arrays.
 
     Deleted documents are included: the caller keeps only live, allowed ones.
     """
     matcher = reader.postings(fieldname, text)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
+    deltas: list[int] = []
+    weights: list[float] = []
     if type(matcher) is W3LeafMatcher and not matcher._byteids:
-        # A block holds its ids (as differences), weights and values in one pickle; stepping
-        # posting by posting through id()/weight()/next() costs a few method calls each.
+        # A block holds its ids, weights and values in one pickle; stepping posting by
+        # posting through id()/weight()/next() costs a few method calls each. The ids are
+        # differences, each block's first from 0: made here into one run of differences.
+        last = 0
         while matcher.is_active():
             matcher._read_data()
-            deltas, weights = matcher._data[0], matcher._data[1]
-            if weights is None or isinstance(weights, float):
+            block_deltas, block_weights = matcher._data[0], matcher._data[1]
+            deltas.append(block_deltas[0] - last)
+            deltas.extend(islice(block_deltas, 1, None))
+            last = sum(block_deltas)
+            if block_weights is None or isinstance(block_weights, float):
                 # Whoosh leaves out weights that are all 1.0, or all one value.
-                weights = repeat(1.0 if weights is None else weights, len(deltas))
-            yield accumulate(deltas), weights
+                block_weights = repeat(
+                    1.0 if block_weights is None else block_weights, len(block_deltas)
+                )
+            weights.extend(block_weights)
             matcher._next_block()
-        return
-    ids, weights = [], []  # inlined postings (rare terms), or another codec
+        return np.cumsum(np.array(deltas, dtype=np.int64)), np.array(weights, dtype=np.float64)
+    ids = []  # inlined postings (rare terms), or another codec
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
         matcher.next()
-    yield ids, weights
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
 def _norms(searcher, leaf, offset: int, fieldname: str, k1: float, b: float, cache: dict):
@@ -208,19 +240,20 @@ def _norms(searcher, leaf, offset: int, fieldname: str, k1: float, b: float, cac
         reader = leaf.reader()
         lengths = field_lengths(reader._perdoc, fieldname) or [None] * reader.doc_count_all()
         # (A document without the field has no postings in it: its entry is never read.)
-        norms = [k1 * ((1 - b) + b * (length or 0) / average) for length in lengths]
+        norms = np.array([k1 * ((1 - b) + b * (length or 0) / average) for length in lengths])
         cache[key] = norms
     return norms
 
 
-def _add_matched(searcher, node: Query, boost: float, totals: dict[int, float]) -> None:
+def _add_matched(searcher, node: Query, boost: float, totals: Scores) -> None:
     """Whoosh's own matcher for anything else (prefixes, phrases on a version-2 index),
     document by document."""
     context = searcher.context(needs_current=True, weighting=searcher.weighting)
-    get = totals.get
     for leaf, offset in searcher.leaf_searchers():
         matcher = node.matcher(leaf, context)
+        ids, values = [], []
         while matcher.is_active():
-            key = matcher.id() + offset
-            totals[key] = get(key, 0.0) + boost * matcher.score()
+            ids.append(matcher.id() + offset)
+            values.append(boost * matcher.score())
             matcher.next()
+        totals.add(np.array(ids, dtype=np.int64), np.array(values, dtype=np.float64))

@@ -345,11 +345,11 @@ def _search(
         results, matched = collect.run(
             searcher,
             query or Every(),
-            None if everything else facets.cached_docnums(index_view, allowed),
+            None if everything else allowed,
             limit=wanted * per_page,
             newest=newest,
             cache=index_view.cache,
-            within=None if within is None else facets.cached_docnums(index_view, within),
+            within=within,
         )
         narrowed = _narrowed(matched, filters)
     total = narrowed.bit_count()
