@@ -1,12 +1,15 @@
-"""A segment's postings sorted a field at a time and written a term at a time
-(app/search/posting_lists.py) make the same files, byte for byte, as Whoosh's own pool and
-writer: new documents, merged segments with deletions, and a pool past its memory limit."""
+"""A segment's postings added a field at a time, sorted a field at a time and written a
+term at a time (app/search/posting_lists.py) make the same files, byte for byte, as
+Whoosh's own add_document, pool and writer: new documents, merged segments with deletions,
+and a pool past its memory limit."""
 
 import hashlib
 import random
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import TEXT, Schema
 
 from app.search import posting_lists
 from app.search.schema import as_written, network_schema
@@ -72,6 +75,8 @@ def _write(folder: Path, batches: list[list[dict]], whoosh_pool: bool, **commit)
         for document in batch:
             if document.get("delete"):
                 writer.delete_by_term("case_id", document["case_id"])
+            elif whoosh_pool:  # and Whoosh's own add_document
+                posting_lists.whoosh_add_document(writer, **as_written(document, index.schema))
             else:
                 writer.add_document(**as_written(document, index.schema))
         writer.commit(**commit)
@@ -144,3 +149,23 @@ def test_postings_of_a_term_out_of_document_order_are_sorted(tmp_path):
         pool.add(item)
     assert list(pool.iter_postings()) == sorted(items)
     writer.cancel()
+
+
+def test_a_schema_with_whoosh_spelling_fields_is_added_by_whoosh(tmp_path, monkeypatch):
+    # An index of schema version 2 keeps Whoosh's own spelling words for a stemmed field.
+    calls = []
+    original = posting_lists.whoosh_add_document
+
+    def counted(writer, **fields):
+        calls.append(fields)
+        original(writer, **fields)
+
+    monkeypatch.setattr(posting_lists, "whoosh_add_document", counted)
+    schema = Schema(body=TEXT(analyzer=StemmingAnalyzer(), spelling=True))
+    index = whoosh_index.create_in(str(tmp_path), schema)
+    writer = index.writer(**WRITER_OPTIONS)
+    writer.add_document(body="gesprekken met bewoners")
+    writer.commit()
+    assert len(calls) == 1
+    with index.reader() as reader:
+        assert b"gesprekken" in set(reader.lexicon("spell_body"))

@@ -38,6 +38,8 @@ def test_the_start_up_probe_keeps_its_temporary_files_to_itself(monkeypatch):
         (whoosh_index, "clean_files", "clean_files"),
         (whoosh_index.TOC, "read", "TOC.read"),
         (writing.SegmentWriter, "_flush_segment", "SegmentWriter._flush_segment"),
+        (writing.IndexWriter, "_field_boost", "SegmentWriter._field_boost"),
+        (whoosh3.W3PerDocWriter, "_prep_vectors", "W3PerDocWriter._prep_vectors"),
         (whoosh3.W3TermInfo, "_struct", "W3TermInfo._struct"),
     ],
 )

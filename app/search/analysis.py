@@ -4,6 +4,7 @@ import re
 import threading
 from collections import Counter
 from functools import lru_cache
+from itertools import pairwise
 
 from whoosh.analysis import (
     Analyzer,
@@ -118,7 +119,8 @@ class Analysed:
     def pair_counts(self) -> Counter:
         """Two consecutive index terms, as "first second" -> how often they occur."""
         terms = self.terms
-        return Counter(map(pair_term, terms, terms[1:]))
+        # pair_term() of each two, joined in C: half the time of a Python call per pair.
+        return Counter(map(" ".join, pairwise(terms)))
 
 
 def matches(text: str, terms: frozenset[str], limit: int) -> dict[str, list[tuple[int, int, int]]]:

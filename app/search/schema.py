@@ -78,6 +78,15 @@ def _frequencies(counts) -> list[tuple[str, int, float, bytes]]:
     return [(term, count, float(count), pack_uint(count)) for term, count in counts.items()]
 
 
+def _postings(counts, fieldname: str, docnum: int, boost: float) -> tuple[list[tuple], int]:
+    """What Whoosh's writer makes of index(): the pool's postings and the field's length."""
+    postings = [
+        (fieldname, term.encode("utf-8"), docnum, float(count) * boost, pack_uint(count))
+        for term, count in counts.items()
+    ]
+    return postings, sum(counts.values())
+
+
 class DutchText(TEXT):
     """A Dutch text field with term frequencies only, analysed once per value.
 
@@ -108,6 +117,12 @@ class DutchText(TEXT):
             for term, freq, weight, encoded in _frequencies(analysed(value).counts())
         ]
 
+    def postings(self, value, fieldname: str, docnum: int, boost: float):
+        """index() as the pool's postings, with the length (posting_lists.add_document)."""
+        if not isinstance(value, str):
+            return None
+        return _postings(analysed(value).counts(), fieldname, docnum, boost)
+
 
 class _AnalysedFrequency(Frequency):
     """Whoosh's Frequency format for a term vector, from the value's shared analysis."""
@@ -133,9 +148,17 @@ class SpellingWords(TEXT):
         self.scorable = False
 
     def index(self, value, **kwargs):
+        return [(word.encode("utf-8"), 1, 1.0, b"") for word in self._words(value)]
+
+    def postings(self, value, fieldname: str, docnum: int, boost: float):
+        weight = 1.0 * boost
+        words = self._words(value)
+        return [(fieldname, word.encode("utf-8"), docnum, weight, b"") for word in words], 0
+
+    @staticmethod
+    def _words(value) -> set[str]:
         texts = (value,) if isinstance(value, str) else value
-        words = set().union(*(analysed(text).words for text in texts)) if texts else set()
-        return [(word.encode("utf-8"), 1, 1.0, b"") for word in words]
+        return set().union(*(analysed(text).words for text in texts)) if texts else set()
 
 
 class WordPairs(TEXT):
@@ -154,6 +177,11 @@ class WordPairs(TEXT):
             (term.encode("utf-8"), freq, weight, encoded)
             for term, freq, weight, encoded in _frequencies(analysed(value).pair_counts())
         ]
+
+    def postings(self, value, fieldname: str, docnum: int, boost: float):
+        if not isinstance(value, str):
+            return None
+        return _postings(analysed(value).pair_counts(), fieldname, docnum, boost)
 
 
 # Facets: field name in the index -> query-string argument.

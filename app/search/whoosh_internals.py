@@ -62,6 +62,16 @@ def _class_problems(own_set_inline) -> list[str]:
         (writing.PostingPool, "save"),
         (writing.PostingPool, "iter_postings"),
         (writing.SegmentWriter, "_flush_segment"),
+        (writing.SegmentWriter, "add_document"),
+        (writing.SegmentWriter, "_check_state"),
+        (writing.SegmentWriter, "_check_fields"),
+        (writing.SegmentWriter, "_doc_boost"),
+        (writing.SegmentWriter, "_field_boost"),
+        (whoosh3, "W3PerDocWriter"),
+        (whoosh3.W3PerDocWriter, "_prep_vectors"),
+        (whoosh3, "_vecfield"),
+        (whoosh3, "VECTOR_COLUMN"),
+        (whoosh3, "VECTOR_LEN_COLUMN"),
         (writing.SegmentWriter, "per_document_reader"),
         (whoosh3, "W3FieldWriter"),
         (whoosh3.W3FieldWriter, "start_field"),
@@ -149,7 +159,14 @@ def _probe_index(folder: str):
 
 def _writer_problems(writer) -> list[str]:
     """What posting_lists reads on a segment writer's pool, term table and postings writer."""
-    problems = []
+    problems = [
+        f"SegmentWriter.{name} (posting_lists)"
+        for name in ("perdocwriter", "docnum", "schema")
+        if not hasattr(writer, name)
+    ]
+    for name in ("_vpostfile", "_codec"):
+        if not hasattr(getattr(writer, "perdocwriter", None), name):
+            problems.append(f"W3PerDocWriter.{name} (posting_lists)")
     pool = getattr(writer, "pool", None)
     for name in ("limit", "fieldnames", "current", "runs"):
         if not hasattr(pool, name):

@@ -86,4 +86,5 @@ def apply() -> None:
 
     writing.PostingPool = posting_lists.FieldSortedPostingPool
     writing.SegmentWriter._flush_segment = posting_lists.flush_segment
+    writing.SegmentWriter.add_document = posting_lists.add_document
     whoosh_internals.check_instances()
