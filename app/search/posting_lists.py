@@ -24,6 +24,7 @@ from array import array
 from itertools import groupby
 from operator import itemgetter
 from pickle import dumps
+from struct import Struct
 
 from whoosh import writing
 from whoosh.codec.whoosh3 import (
@@ -49,6 +50,8 @@ _docnum = itemgetter(2)
 _weight = itemgetter(3)
 _value = itemgetter(4)
 _TERM_INFO = W3TermInfo._struct
+_FLOAT32 = Struct("f")  # array("f"), as a block keeps its weights
+_NO_LENGTH = length_to_byte(0)
 
 
 class FieldSortedPostingPool(WhooshPostingPool):
@@ -75,6 +78,8 @@ class FieldSortedPostingPool(WhooshPostingPool):
 
     def add_field(self, fieldname: str, postings: list[tuple]) -> None:
         """add() for each of one field's postings of a document, in one step."""
+        if not postings:  # a field that analyses to nothing is no field of the pool
+            return
         if not self.in_memory:
             for posting in postings:
                 super().add(posting)
@@ -190,7 +195,26 @@ def _fill_block(writer, postings: list[tuple], lengths) -> None:
 
 def _inline_info(postings: list[tuple], lengths) -> bytes:
     """The term info W3TermInfo.to_bytes makes for a term whose entry holds its postings:
-    W3TermInfo.add_block of the one block add_posting filled, then set_inline."""
+    W3TermInfo.add_block of the one block add_posting filled, then set_inline.
+
+    Most terms of a rebuild (word pairs) are here, most of them with one posting: made
+    without a _Block, with the same values. The block's weights are 32-bit floats.
+    """
+    if len(postings) == 1:
+        ((_field, _term, docnum, weight, value),) = postings
+        (rounded,) = _FLOAT32.unpack(_FLOAT32.pack(weight))
+        length = None if lengths is None else lengths[docnum]
+        length_byte = length_to_byte(length) if length else 0
+        return _TERM_INFO.pack(
+            True,
+            0 + rounded,
+            1,
+            length_byte,
+            length_byte if length else _NO_LENGTH,
+            weight if weight > 0 else 0,
+            docnum,
+            docnum,
+        ) + dumps(((docnum,), (rounded,), (value or b"",)), 2)
     block = _Block(postings, lengths)
     ids = tuple(block.ids)
     return _TERM_INFO.pack(
