@@ -153,3 +153,31 @@ def test_posting_a_comment_stays_within_its_statements(client, reader, busy_netw
         response = client.post(url, data={"body": "Een reactie."}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert len(statements) <= BUDGETS["comment posted"]
+
+
+def test_a_case_page_reads_only_its_own_themes_and_dilemmas(client, reader, busy_network):
+    """SQLite's plan for every statement of a case page that touches the link tables looks
+    the case's rows up by key: a scan read the themes of every case for each case shown."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the plan checked is SQLite's")
+    executed: list[tuple[str, tuple]] = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        executed.append((statement, parameters))
+
+    url = f"/cases/{busy_network[0].id}"
+    db.session.remove()
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    linked = [(sql, params) for sql, params in executed if "case_themes" in sql]
+    assert linked
+    with db.engine.connect() as connection:
+        for sql, params in linked:
+            plan = " | ".join(
+                row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+            )
+            assert "SCAN case_themes" not in plan and "SCAN case_dilemmas" not in plan, plan
+            assert "MATERIALIZE" not in plan, plan
