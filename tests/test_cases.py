@@ -1,3 +1,6 @@
+import re
+from datetime import datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -217,6 +220,31 @@ def test_case_list_paginates(client, login, participant, make_case, app):
     assert third.count('class="case-card"') == 2
     beyond = client.get("/cases?page=99")
     assert beyond.status_code == 200
+
+
+def test_case_list_pages_follow_recent_activity_with_each_cases_counts(
+    client, login, participant, make_case, make_comment, app
+):
+    app.config["CASES_PER_PAGE"] = 3
+    start = datetime(2026, 3, 1, 9, 0)
+    cases = [make_case(author=participant, title=f"Activiteit {number}") for number in range(7)]
+    for number, case in enumerate(cases):
+        case.updated_at = start + timedelta(days=(number * 5) % 7)  # a shuffled order
+    db.session.commit()
+    make_comment(case=cases[4])
+    make_comment(case=cases[4])
+    login(participant)
+    newest_first = [case.title for case in sorted(cases, key=lambda case: case.updated_at)][::-1]
+    titles = []
+    for page in (1, 2, 3):
+        html = client.get(f"/cases?page={page}").get_data(as_text=True)
+        titles += re.findall(r"Activiteit \d", html)
+        if "Activiteit 4" in html:
+            assert (
+                html.count("2 reacties") == 1
+                and html.count("0 reacties") == html.count('class="case-card"') - 1
+            )
+    assert titles == newest_first
 
 
 def test_municipality_page_shows_duo_and_cases(client, login, participant, make_user, make_case):

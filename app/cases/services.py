@@ -114,12 +114,22 @@ class CaseCards:
     activity: dict[int, ActivityCount]
 
 
-def _cards(query: sa.Select) -> CaseCards:
-    # The counts are subqueries of the cases' own query: evaluated for the rows shown only.
+def _cards(query: sa.Select, limit: int, offset: int = 0) -> CaseCards:
+    """A page of `query`'s cases as cards, most recently active first.
+
+    The page's case ids are found first, and only those cases are loaded with their counts:
+    sorting the whole rows of every readable case, each with its texts and counts (SQLite
+    computes a row's columns before it sorts), took 300 ms a page at 10,000 cases.
+    """
+    order = (Case.updated_at.desc(), Case.id.desc())
+    page = query.with_only_columns(Case.id).order_by(*order).limit(limit).offset(offset)
+    page = page.subquery()
     rows = db.session.execute(
-        query.add_columns(_comment_count(), _reflection_count()).options(
-            joinedload(Case.municipality), selectinload(Case.themes)
-        )
+        sa.select(Case)
+        .join(page, page.c.id == Case.id)
+        .order_by(*order)
+        .add_columns(_comment_count(), _reflection_count())
+        .options(joinedload(Case.municipality), selectinload(Case.themes))
     ).all()
     return CaseCards(
         items=[row[0] for row in rows],
@@ -182,11 +192,7 @@ def list_cases(user: AnyUser, filters: CaseFilters, page: int, per_page: int) ->
     if filters.status:
         query = query.where(Case.status == filters.status)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    cards = _cards(
-        query.order_by(Case.updated_at.desc(), Case.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
+    cards = _cards(query, per_page, (page - 1) * per_page)
     return CasePage(cards.items, cards.activity, page=page, per_page=per_page, total=total)
 
 
@@ -196,7 +202,7 @@ def recent_cases(
     query = readable_cases(user).where(Case.visibility == visibility)
     if municipality_id is not None:
         query = query.where(Case.municipality_id == municipality_id)
-    return _cards(query.order_by(Case.updated_at.desc()).limit(limit))
+    return _cards(query, limit)
 
 
 def all_themes() -> list[Theme]:
