@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Case, Comment, Reflection, User, Visibility
 from app.models.base import utcnow
 from app.permissions import readable_cases_clause
+from app.queries import page_first
 
 ACTIVITY_WINDOW = timedelta(days=30)
 
@@ -35,25 +36,22 @@ class Activity:
 
 
 def _comments(where, limit: int) -> list[Activity]:
+    query = sa.select(Comment).join(Comment.case).where(Comment.deleted_at.is_(None), where)
     rows = db.session.scalars(
-        sa.select(Comment)
-        .join(Comment.case)
-        .where(Comment.deleted_at.is_(None), where)
-        .order_by(Comment.created_at.desc())
-        .limit(limit)
-        .options(joinedload(Comment.case), joinedload(Comment.author))
+        page_first(query, Comment, (Comment.created_at.desc(), Comment.id.desc()), limit).options(
+            joinedload(Comment.case), joinedload(Comment.author)
+        )
     )
     return [Activity("reactie", c.case, c.author, c.created_at, f"comment-{c.id}") for c in rows]
 
 
 def _reflections(where, limit: int) -> list[Activity]:
+    query = sa.select(Reflection).join(Reflection.case).where(where)
+    order = (Reflection.created_at.desc(), Reflection.id.desc())
     rows = db.session.scalars(
-        sa.select(Reflection)
-        .join(Reflection.case)
-        .where(where)
-        .order_by(Reflection.created_at.desc())
-        .limit(limit)
-        .options(joinedload(Reflection.case), joinedload(Reflection.author))
+        page_first(query, Reflection, order, limit).options(
+            joinedload(Reflection.case), joinedload(Reflection.author)
+        )
     )
     return [
         Activity("reflectie", r.case, r.author, r.created_at, f"reflection-{r.id}") for r in rows
@@ -89,54 +87,50 @@ def awaiting_reaction(user: User, limit: int) -> list[Case]:
         .where(Comment.case_id == Case.id, User.municipality_id == user.municipality_id)
         .exists()
     )
+    query = sa.select(Case).where(
+        Case.visibility == Visibility.NETWORK,
+        Case.municipality_id != user.municipality_id,
+        Case.status == "open",
+        ~reacted,
+    )
+    order = (Case.shared_at.desc(), Case.id.desc())
     return list(
         db.session.scalars(
-            sa.select(Case)
-            .where(
-                Case.visibility == Visibility.NETWORK,
-                Case.municipality_id != user.municipality_id,
-                Case.status == "open",
-                ~reacted,
-            )
-            .order_by(Case.shared_at.desc(), Case.id.desc())
-            .limit(limit)
-            .options(joinedload(Case.municipality))
+            page_first(query, Case, order, limit).options(joinedload(Case.municipality))
         )
     )
 
 
 def without_reflection(limit: int) -> list[Case]:
     """Shared cases no expert has reflected on yet, the longest waiting first."""
+    query = sa.select(Case).where(Case.visibility != Visibility.DRAFT, ~Case.reflections.any())
     return list(
         db.session.scalars(
-            sa.select(Case)
-            .where(Case.visibility != Visibility.DRAFT, ~Case.reflections.any())
-            .order_by(Case.shared_at, Case.id)
-            .limit(limit)
-            .options(joinedload(Case.municipality))
+            page_first(query, Case, (Case.shared_at, Case.id), limit).options(
+                joinedload(Case.municipality)
+            )
         )
     )
 
 
 def expert_view_requested(limit: int) -> list[Case]:
+    query = sa.select(Case).where(
+        Case.visibility != Visibility.DRAFT, Case.expert_view_requested.is_(True)
+    )
     return list(
         db.session.scalars(
-            sa.select(Case)
-            .where(Case.visibility != Visibility.DRAFT, Case.expert_view_requested.is_(True))
-            .order_by(Case.shared_at, Case.id)
-            .limit(limit)
-            .options(joinedload(Case.municipality), selectinload(Case.reflections))
+            page_first(query, Case, (Case.shared_at, Case.id), limit).options(
+                joinedload(Case.municipality), selectinload(Case.reflections)
+            )
         )
     )
 
 
 def my_reflections(user: User, limit: int) -> list[Reflection]:
+    query = sa.select(Reflection).where(Reflection.author_id == user.id)
+    order = (Reflection.created_at.desc(), Reflection.id.desc())
     return list(
         db.session.scalars(
-            sa.select(Reflection)
-            .where(Reflection.author_id == user.id)
-            .order_by(Reflection.created_at.desc())
-            .limit(limit)
-            .options(joinedload(Reflection.case))
+            page_first(query, Reflection, order, limit).options(joinedload(Reflection.case))
         )
     )
