@@ -244,6 +244,25 @@ def test_best_hits_are_the_highest_values_with_ties_by_lowest_docnum(limit):
     assert collect._best(docnums, limit, value).tolist() == expected
 
 
+def test_document_number_is_whooshs_across_segments_with_updates():
+    index = RamStorage().create_index(Schema(key=ID(stored=True, unique=True), body=TEXT))
+    rng = random.Random(4)
+    for batch in range(5):  # five segments; each updates some keys of the ones before
+        writer = index.writer()
+        for key in rng.sample(range(30), 12):
+            writer.update_document(key=str(key), body=f"versie {batch}")
+        writer.commit(merge=False)
+    writer = index.writer()
+    writer.delete_by_term("key", "3")
+    writer.commit(merge=False)
+    with index.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) > 1
+        for key in [*map(str, range(32)), "geen"]:
+            expected = searcher.document_number(key=key)
+            assert collect.document_number(searcher, "key", key) == expected, key
+        assert collect.document_number(searcher, "missing_field", "1") is None
+
+
 def test_live_documents_leave_out_deleted_ones_in_every_segment():
     index = RamStorage().create_index(Schema(key=ID(stored=True, unique=True), body=TEXT))
     for batch in range(2):  # two segments

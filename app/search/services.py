@@ -418,7 +418,7 @@ def _similar(user: AnyUser, case_id: int, archive: bool, limit: int) -> list[Sim
     searcher = index_view.searcher
     found = []
     for other_id, _score in similar.lookup(index_view.path, case_id):
-        docnum = searcher.document_number(case_id=str(other_id))
+        docnum = collect.document_number(searcher, "case_id", str(other_id))
         if docnum is None or not allowed >> docnum & 1:
             continue
         fields = searcher.stored_fields(docnum)

@@ -129,11 +129,15 @@ class IndexStore:
     def link(self, name: str) -> Path:
         return self.root / name
 
+    def linked(self, name: str) -> Path:
+        """Where the index's link points (the link itself when there is none)."""
+        return Path(os.path.realpath(self.link(name)))
+
     def live_path(self, name: str) -> Path | None:
         link = self.link(name)
         if not link.is_symlink() and not link.exists():
             return None
-        path = Path(os.path.realpath(link))
+        path = self.linked(name)
         # A table of contents says an index is there; whether it reads is for open() to find
         # out (and to report), so a damaged index is never mistaken for a missing one.
         return path if any(path.glob("_MAIN_*.toc")) else None
@@ -271,17 +275,19 @@ def view(store: IndexStore, name: str) -> IndexView:
     """This thread's searcher on the live index, reopened when the index changed."""
     views = _views()
     key = (str(store.root), name)
+    current = views.get(key)
+    if current is not None and current.path == store.linked(name):
+        # Still the build this thread reads (a rebuild swaps the link): only a newer
+        # generation to look for, without listing the build for its table of contents.
+        if current.index.latest_generation() != current.searcher.reader().generation():
+            current.searcher, current.cache = reopened(current.index, current.searcher), {}
+        return current
     path = store.live_path(name)
     if path is None:
         with store.write_lock(timeout=30):
             store.ensure()
         path = store.live_path(name)
-    current = views.get(key)
-    if current is not None and current.path == path:
-        if current.index.latest_generation() != current.searcher.reader().generation():
-            current.searcher, current.cache = reopened(current.index, current.searcher), {}
-        return current
-    if current is not None:
+    if current is not None:  # a build swapped in: this thread's searcher reads the old one
         current.searcher.close()
     # A thread serves one installation; searchers of another (a test's old index) are closed.
     for other in [k for k in views if k[0] != key[0]]:
