@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Municipality
-from app.search import morphology
+from app.search import collect, morphology
 from app.search.analysis import analyse, folded
 from app.search.schema import text_reader
 
@@ -153,7 +153,7 @@ def _profiles(
     if case_ids is None:
         found = [(d, f) for d, f in reader.iter_docs() if f.get("case_id")]
     else:
-        numbers = (searcher.document_number(case_id=str(case_id)) for case_id in case_ids)
+        numbers = (collect.document_number(searcher, "case_id", str(i)) for i in case_ids)
         found = [(d, searcher.stored_fields(d)) for d in numbers if d is not None]
     parts = _in_processes(_profiles_of, _parts(found, processes), (searcher, places))
     return [profile for part in parts for profile in part]

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import SearchChange
 from app.models.base import utcnow
-from app.search import changelog, documents, merging, progress, similar
+from app.search import changelog, collect, documents, merging, progress, similar
 from app.search.schema import as_written
 from app.search.storage import (
     ARCHIVE,
@@ -70,7 +70,7 @@ def _changes_anything(index, updates: list[tuple[str, str, dict | None]]) -> boo
     if any(doc is not None for _field, _key, doc in updates):
         return True
     with index.searcher() as searcher:
-        return any(searcher.document_number(**{f: key}) is not None for f, key, _ in updates)
+        return any(collect.document_number(searcher, f, key) is not None for f, key, _ in updates)
 
 
 def _write(index, updates: list[tuple[str, str, dict | None]], timeout: float) -> bool:
