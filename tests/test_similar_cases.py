@@ -152,6 +152,70 @@ def _rounded(lists: dict) -> dict:
     }
 
 
+def _lists_term_by_term(profiles: list) -> dict:
+    """_all_lists as it was before it added with arrays: the same candidates, added up one
+    product at a time in a dict, the TEXT_CANDIDATES best picked by heapq.nlargest."""
+    import heapq
+    from collections import defaultdict
+
+    by_term, by_theme = defaultdict(list), defaultdict(list)
+    for profile in profiles:
+        for term, weight in profile.vector.items():
+            by_term[term].append((weight, profile))
+        for theme in profile.themes:
+            by_theme[theme].append(profile)
+    for sharing in by_term.values():
+        sharing.sort(key=lambda item: -item[0])
+        del sharing[similar.CANDIDATES_PER_TERM :]
+    by_id = {profile.case_id: profile for profile in profiles}
+    lists = {}
+    for profile in profiles:
+        text = defaultdict(float)
+        for term, weight in profile.vector.items():
+            for other_weight, other in by_term[term]:
+                text[other.case_id] += weight * other_weight
+        best = heapq.nlargest(similar.TEXT_CANDIDATES, text.items(), key=lambda item: item[1])
+        candidates = {case_id: by_id[case_id] for case_id, _text in best}
+        for theme in profile.themes:
+            candidates.update(
+                (other.case_id, other) for other in by_theme[theme][: similar.SAME_THEME_POOL]
+            )
+        scored = [
+            (case_id, similar._score(profile, other, text.get(case_id, 0.0)))
+            for case_id, other in candidates.items()
+            if case_id != profile.case_id
+        ]
+        scored = sorted((item for item in scored if item[1] > 0), key=lambda i: (-i[1], i[0]))
+        lists[profile.case_id] = scored[: similar.KEPT]
+    return lists
+
+
+def test_a_fresh_build_picks_and_scores_candidates_as_adding_term_by_term_does():
+    # Few words, so that a word is shared by more cases than CANDIDATES_PER_TERM and a
+    # case by more than TEXT_CANDIDATES; few weights, so that equal text sums are common
+    # and which of them make the cut decides the lists.
+    import random
+
+    rng = random.Random(11)
+    words = [f"woord{number}" for number in range(24)]
+    profiles = []
+    for case_id in range(1, 401):
+        vector = {word: rng.choice([1.0, 2.0, 3.0]) for word in rng.sample(words, 5)}
+        norm = sum(weight * weight for weight in vector.values()) ** 0.5
+        profiles.append(
+            similar.Profile(
+                case_id,
+                frozenset(rng.sample("abcdefgh", rng.randint(0, 2))),
+                frozenset(rng.sample("123", rng.randint(0, 1))),
+                rng.choice(["vertical", "horizontal", ""]),
+                {word: weight / norm for word, weight in vector.items()} if case_id % 50 else {},
+            )
+        )
+    expected = _lists_term_by_term(profiles)
+    assert similar._all_lists(profiles) == expected
+    assert similar._all_lists(profiles, processes=2) == expected
+
+
 def test_a_fresh_build_in_two_processes_gives_what_one_process_gives(write_case):
     for number, summary in enumerate(
         ["Een windpark en boze bewoners.", "Windturbines in de polder.", "Een azc in het dorp.",

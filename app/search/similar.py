@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -176,41 +177,57 @@ def _all_lists(profiles: list[Profile], processes: int = 1) -> dict[int, list[tu
     same theme that shares no key term has text 0. Scoring every pair would not end in time
     at 10,000 cases.
     """
-    by_term: dict[str, list[tuple[float, Profile]]] = defaultdict(list)
-    by_theme: dict[str, list[Profile]] = defaultdict(list)
-    for profile in profiles:
+    by_term: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    by_theme: dict[str, list[int]] = defaultdict(list)
+    for position, profile in enumerate(profiles):
         for term, weight in profile.vector.items():
-            by_term[term].append((weight, profile))
+            by_term[term].append((weight, position))
         for theme in profile.themes:
-            by_theme[theme].append(profile)
-    for sharing in by_term.values():
-        sharing.sort(key=lambda item: -item[0])
-        del sharing[CANDIDATES_PER_TERM:]
-    by_id = {profile.case_id: profile for profile in profiles}
+            by_theme[theme].append(position)
+    sharing = {}
+    for term, items in by_term.items():
+        items.sort(key=lambda item: -item[0])
+        del items[CANDIDATES_PER_TERM:]
+        sharing[term] = (
+            np.array([position for _weight, position in items], dtype=np.intp),
+            np.array([weight for weight, _position in items], dtype=np.float64),
+        )
     lists = {}
-    for part in _in_processes(_lists_of, _parts(profiles, processes), (by_term, by_theme, by_id)):
+    for part in _in_processes(
+        _lists_of, _parts(profiles, processes), (sharing, by_theme, profiles)
+    ):
         lists.update(part)
     return lists
 
 
-def _lists_of(shared: tuple, profiles: list[Profile]) -> dict[int, list[tuple[int, float]]]:
-    by_term, by_theme, by_id = shared
+def _lists_of(shared: tuple, part: list[Profile]) -> dict[int, list[tuple[int, float]]]:
+    sharing, by_theme, profiles = shared
     lists = {}
-    for profile in profiles:
-        text: dict[int, float] = defaultdict(float)
-        for term, weight in profile.vector.items():
-            for other_weight, other in by_term[term]:
-                text[other.case_id] += weight * other_weight
-        best = heapq.nlargest(TEXT_CANDIDATES, text.items(), key=lambda item: item[1])
-        candidates = {case_id: by_id[case_id] for case_id, _text in best}
+    for profile in part:
+        # The text part with every case sharing a key term, summed term by term in the
+        # order of the profile's terms (the same floats as adding them one by one).
+        found = [(weight, sharing[term]) for term, weight in profile.vector.items()]
+        if found:
+            others = np.concatenate([positions for _weight, (positions, _w) in found])
+            products = np.concatenate([weight * weights for weight, (_p, weights) in found])
+            text = np.bincount(others, weights=products, minlength=len(profiles))
+            sharers, first = np.unique(others, return_index=True)
+            # The most text first; of equal text, the case met first (as heapq.nlargest).
+            best = sharers[np.lexsort((first, -text[sharers]))[:TEXT_CANDIDATES]]
+            candidates = dict.fromkeys(best.tolist())
+        else:
+            text = np.zeros(len(profiles))
+            candidates = {}
         for theme in profile.themes:
-            candidates.update((other.case_id, other) for other in by_theme[theme][:SAME_THEME_POOL])
+            candidates.update(dict.fromkeys(by_theme[theme][:SAME_THEME_POOL]))
+        positions = list(candidates)
         scored = []
-        for case_id, other in candidates.items():
-            if case_id != profile.case_id:
-                score = _score(profile, other, text.get(case_id, 0.0))
+        for other_position, other_text in zip(positions, text[positions].tolist(), strict=True):
+            other = profiles[other_position]
+            if other.case_id != profile.case_id:
+                score = _score(profile, other, other_text)
                 if score > 0:
-                    scored.append((case_id, score))
+                    scored.append((other.case_id, score))
         scored.sort(key=lambda item: (-item[1], item[0]))
         lists[profile.case_id] = scored[:KEPT]
     return lists
