@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import reading
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import TEXT, Schema
 
@@ -105,18 +106,39 @@ def test_new_documents_make_the_same_files(tmp_path):
     assert {".pst", ".trm", ".vps", ".col"} <= set(files)
 
 
-def test_merged_segments_with_deletions_make_the_same_files(tmp_path):
+def test_merged_segments_with_deletions_make_the_same_files(tmp_path, monkeypatch):
     documents = _documents(300, seed=11)
     deleted = [{"case_id": str(number), "delete": True} for number in range(0, 300, 7)]
     batches = [(documents[:150], 64), (documents[150:], 64), (deleted, 64)]
     # the last commit merges all segments into one, through the pool (add_reader)
     ours = _write(tmp_path / "ours", batches, whoosh_pool=False, optimize=True)
-    whoosh = _write(tmp_path / "whoosh", batches, whoosh_pool=True, optimize=True)
+    with monkeypatch.context() as whoosh_reading:
+        whoosh_reading.setattr(
+            reading.SegmentReader, "iter_postings", posting_lists.whoosh_iter_postings
+        )
+        whoosh = _write(tmp_path / "whoosh", batches, whoosh_pool=True, optimize=True)
     assert ours == whoosh
     merged = whoosh_index.open_dir(str(tmp_path / "ours"))
     assert len(merged._segments()) == 1
     with merged.searcher() as searcher:
         assert searcher.doc_count() == 300 - len(deleted)
+
+
+def test_a_segment_hands_a_merge_the_postings_whoosh_lists(tmp_path):
+    documents = _documents(200, seed=5)
+    deleted = [{"case_id": str(number), "delete": True} for number in range(0, 200, 9)]
+    _write(tmp_path / "index", [(documents, 64), (deleted, 64)], whoosh_pool=False, merge=False)
+    index = whoosh_index.open_dir(str(tmp_path / "index"))
+    with index.reader() as reader:
+        (segment,) = [leaf for leaf, _offset in reader.leaf_readers()]
+        assert segment.has_deletions()
+        ours = list(posting_lists.iter_postings(segment))
+        assert ours == list(posting_lists.whoosh_iter_postings(segment))
+        # both kinds of term entries: postings held in the entry, and blocks of their own
+        infos = [info for _term, info in segment._terms.items()]
+        assert any(info.is_inlined() for info in infos)
+        assert any(not info.is_inlined() for info in infos)
+        assert not {docnum for _f, _t, docnum, _w, _v in ours} & segment.deleted_docs_set
 
 
 def test_a_pool_past_its_memory_limit_spills_and_writes_the_same_files(tmp_path, monkeypatch):

@@ -90,6 +90,12 @@ def _class_problems(own_set_inline) -> list[str]:
         (whoosh3.W3Segment, "deleted_docs"),
         (whoosh3.W3Segment, "delete_document"),
         (writing.SegmentWriter, "add_reader"),
+        # posting_lists.iter_postings, what add_reader copies from a segment
+        (reading.SegmentReader, "iter_postings"),
+        (whoosh3, "W3TermsReader"),
+        (whoosh3.W3TermsReader, "items"),
+        (whoosh3.W3TermInfo, "is_inlined"),
+        (whoosh3.W3TermInfo, "inlined_postings"),
         # collect.py and facets.py; storage.reopened drops the cached set
         (reading.SegmentReader, "deleted_docs_set"),
         # storage.reopened
@@ -224,6 +230,11 @@ def _problems_of_probe(index) -> list[str]:
         for name in ("schema", "segments", "generation"):
             if not hasattr(toc, name):
                 problems.append(f"TOC.{name} (storage.reopened)")
+        terms = reader.__dict__.get("_terms")
+        if type(terms) is not whoosh3.W3TermsReader or not all(
+            hasattr(terms, name) for name in ("_codec", "_postfile")
+        ):
+            problems.append("SegmentReader._terms as W3TermsReader (posting_lists.iter_postings)")
         if not hasattr(searcher, "__dict__"):
             problems.append("Searcher.__dict__ (schema.text_reader keeps readers there)")
         matcher = reader.postings("body", b"probe")

@@ -16,7 +16,7 @@ whoosh_internals.check() made sure that what they replace is there).
    document records the vector's offset in the postings file), so vectors keep the limit 1.
 """
 
-from whoosh import writing
+from whoosh import reading, writing
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     W3Codec,
@@ -87,4 +87,5 @@ def apply() -> None:
     writing.PostingPool = posting_lists.FieldSortedPostingPool
     writing.SegmentWriter._flush_segment = posting_lists.flush_segment
     writing.SegmentWriter.add_document = posting_lists.add_document
+    reading.SegmentReader.iter_postings = posting_lists.iter_postings
     whoosh_internals.check_instances()
