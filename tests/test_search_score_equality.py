@@ -3,7 +3,8 @@
 score.py reads posting blocks through Whoosh's internals (whoosh_internals.py). These tests
 pin it to Whoosh's scorer on the production schema (DutchText fields with text columns and
 word pairs) and codec (separate files, rare terms inlined), with postings of several blocks
-(more than 128 per term in a segment), several segments, and deleted documents.
+(more than the codec's block of 1,024 per term in a segment), several segments, and deleted
+documents.
 """
 
 import random
@@ -25,9 +26,9 @@ VOCABULARY = [
     "dorpsraad", "stikstof", "woningcorporatie", "burgerberaad", "desinformatie", "appgroep",
     "kermis",
 ]  # fmt: skip
-# Words in a few documents only: every 97th (inlined, under 8 per segment) and every 41st.
-RARE = {"schaapskooi": 97, "zeilvereniging": 41}
-BLOCK = 128  # postings per block in Whoosh's codec
+# Words in a few documents only: every 401st (inlined, under 8 per segment) and every 41st.
+RARE = {"schaapskooi": 401, "zeilvereniging": 41}
+BLOCK = WRITER_OPTIONS["codec"]._blocklimit  # postings per block in production
 
 
 def _text(rng: random.Random, words: int) -> str:
@@ -50,10 +51,10 @@ def _document(rng: random.Random, key: int) -> dict:
 
 LAYOUTS = {
     # documents per commit; then (key, kind) changes: "update" re-adds, "delete" removes
-    "one segment": ([400], []),
+    "one segment": ([2200], []),
     "several segments, with deletions": (
-        [400, 40, 6],
-        [(3, "update"), (17, "delete"), (410, "update"), (444, "delete"), (200, "update")],
+        [2200, 40, 6],
+        [(3, "update"), (17, "delete"), (2210, "update"), (2244, "delete"), (200, "update")],
     ),
 }
 CODECS = {
