@@ -18,6 +18,9 @@ away. The files written are the same, byte for byte (tests/test_posting_lists.py
 whoosh_patches.apply() makes this every SegmentWriter's pool and _flush_segment. A pool
 past its memory limit goes on as Whoosh's, with sorted runs on disk, written by Whoosh's
 code.
+
+A merge (merging.py, optimize) fills the pool from its segments' postings: iter_postings
+reads them term entry by term entry, and becomes SegmentReader.iter_postings there too.
 """
 
 from array import array
@@ -406,7 +409,7 @@ def iter_postings(self):
         if fieldname not in schema:  # all_terms() leaves them out
             continue
         if terminfo.is_inlined():
-            # What the ListMatcher postings_reader makes of them yields.
+            # As the ListMatcher that postings_reader would wrap them in yields them.
             ids, weights, values = terminfo.inlined_postings()
             for number, docnum in enumerate(ids):
                 if docnum not in deleted:
