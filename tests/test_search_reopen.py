@@ -1,11 +1,15 @@
 """A thread's searcher after the index changed: the readers of unchanged segments are kept,
-with the deletions the index has now (storage.reopened)."""
+with the deletions the index has now (storage.reopened); and how a thread finds out that
+the index changed (storage.read_newest)."""
+
+import os
+import time
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import Term
 
-from app.search.storage import WRITER_OPTIONS, reopened
+from app.search.storage import WRITER_OPTIONS, IndexView, read_newest, reopened
 
 SCHEMA = Schema(key=ID(stored=True, unique=True), body=TEXT(stored=True))
 
@@ -73,3 +77,42 @@ def test_a_single_segment_reader_gets_the_new_generation(tmp_path):
     assert _keys(new, "een") == []
     assert new.doc_count() == 1
     new.close()
+
+
+def _view(path):
+    index = whoosh_index.open_dir(str(path))
+    return IndexView(path, index, index.searcher())
+
+
+def _age_folder(path, seconds: float) -> None:
+    """Stamp the folder as changed `seconds` ago, as if its last change were that old."""
+    stamp = time.time_ns() - int(seconds * 1e9)
+    os.utime(path, ns=(stamp, stamp))
+
+
+def test_a_searcher_is_up_to_date_only_while_the_folder_is_unchanged(tmp_path):
+    index = whoosh_index.create_in(str(tmp_path), SCHEMA)
+    _write(index, ("a", "een"))
+    view = _view(tmp_path)
+    _age_folder(tmp_path, 5)
+    assert read_newest(view)  # listed once; the folder's time is old enough to trust
+    assert view.settled_mtime == os.stat(tmp_path).st_mtime_ns
+    _write(index, ("b", "twee"))  # a new table of contents: the folder's time changes
+    assert not read_newest(view)
+    view.searcher.close()
+
+
+def test_a_change_within_the_tick_of_the_last_listing_is_still_seen(tmp_path):
+    """Two changes in one clock tick leave the folder with one time: a recent time is never
+    trusted, so the second change is found though the time did not move."""
+    index = whoosh_index.create_in(str(tmp_path), SCHEMA)
+    _write(index, ("a", "een"))
+    view = _view(tmp_path)
+    _age_folder(tmp_path, 0.1)
+    tick = os.stat(tmp_path).st_mtime_ns
+    assert read_newest(view)
+    assert view.settled_mtime is None
+    _write(index, ("b", "twee"))
+    os.utime(tmp_path, ns=(tick, tick))  # the second change in the same tick as the first
+    assert not read_newest(view)
+    view.searcher.close()
