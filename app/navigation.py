@@ -1,5 +1,7 @@
 """Which main-menu item the current page belongs to, so the menu can mark it (aria-current)."""
 
+from functools import cache
+
 from flask import request
 
 # Menu item -> the endpoints (or whole blueprints, ending in '.') whose pages it stands for.
@@ -40,6 +42,9 @@ SECTIONS = {
 }
 
 
+# Every menu item of every page asks (aria_current): a third of the menu's time went into
+# these loops. The answer depends on the endpoint alone, and there are only so many.
+@cache
 def current_section(endpoint: str | None) -> str | None:
     """The first menu item whose endpoints match; exact endpoints win over blueprints."""
     if not endpoint:
