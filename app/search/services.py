@@ -162,15 +162,26 @@ def _municipality_labels() -> dict[str, str]:
 
 
 def _labels() -> dict[str, dict[str, str]]:
+    # The names of themes, municipalities and dilemmas in one statement, not three: a
+    # statement costs the results page more in SQLAlchemy than the few rows cost in SQLite.
+    named = sa.union_all(
+        sa.select(sa.literal("theme"), Theme.slug, Theme.name),
+        sa.select(
+            sa.literal("municipality"), sa.cast(Municipality.id, sa.String), Municipality.name
+        ),
+        sa.select(
+            sa.literal("dilemma"),
+            sa.cast(Dilemma.number, sa.String),
+            sa.cast(Dilemma.number, sa.String) + ". " + Dilemma.title,
+        ),
+    )
+    names: dict[str, dict[str, str]] = {"theme": {}, "municipality": {}, "dilemma": {}}
+    for kind, key, name in db.session.execute(named):
+        names[kind][key] = name
     return {
-        "theme": dict(db.session.execute(sa.select(Theme.slug, Theme.name)).all()),
-        "municipality": _municipality_labels(),
+        **names,
         "size": dict(SizeClass.choices()),
         "kind": dict(PolarisationKind.choices()),
-        "dilemma": {
-            str(number): f"{number}. {title}"
-            for number, title in db.session.execute(sa.select(Dilemma.number, Dilemma.title))
-        },
         "status": dict(CaseStatus.choices()),
         "year": {},
     }
