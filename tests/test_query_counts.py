@@ -76,9 +76,9 @@ BUDGETS = {
     "case page": 12,
     # user, count, cases with their counts and municipality, themes, unread, network closure.
     "case list": 6,
-    # user, change log, facet labels (themes, municipalities, dilemmas), unread; and since
-    # this reader finds nothing, the themes offered instead (with their descriptions).
-    "search page": 7,
+    # user, change log, facet labels (themes, municipalities and dilemmas in one), unread;
+    # and since this reader finds nothing, the themes offered instead (with descriptions).
+    "search page": 5,
     # publication with its case, themes, dilemmas, reviewed reflections (+ versions, authors),
     # the public methods used, and the similar cases' change-log check.
     "archive case page": 8,
