@@ -19,7 +19,12 @@ from app import create_app
 from app.extensions import db
 from app.search.storage import close_thread_searchers
 
-pytest_plugins = ["tests.factories", "tests.factories_network", "tests.search_factories"]
+pytest_plugins = [
+    "tests.factories",
+    "tests.factories_network",
+    "tests.search_factories",
+    "tests.archive_factories",
+]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 

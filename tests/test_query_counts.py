@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from app.archive.snapshots import Phase
 from app.extensions import db
 from app.models import Comment, Reflection, Role
 
@@ -181,3 +182,22 @@ def test_a_case_page_reads_only_its_own_themes_and_dilemmas(client, reader, busy
             )
             assert "SCAN case_themes" not in plan and "SCAN case_dilemmas" not in plan, plan
             assert "MATERIALIZE" not in plan, plan
+
+
+@pytest.mark.parametrize("path", ["/", "/archive/review"])
+def test_the_review_queue_costs_the_same_for_one_publication_or_many(
+    client, login, organiser, write_case, make_publication, path
+):
+    # The one publication needs every kind of row a phase is told from: a published case
+    # with its reflection, whose edit the organiser sent back. A published case leaves the
+    # network's recent cases, so one more case keeps that list from being empty.
+    write_case(title="Zonder publicatie")
+    make_publication(Phase.UPDATE_RETURNED)
+    login(organiser)
+    db.session.remove()
+    one = _queries_for(client, path)
+    for phase in Phase:
+        make_publication(phase)
+        make_publication(phase, reflection=False)
+    db.session.remove()
+    assert _queries_for(client, path) == one
