@@ -1,7 +1,9 @@
-"""Small reference lists (themes, municipalities) for filter forms, kept per worker a while.
+"""Small reference lists (themes, municipalities, dilemmas) for filter forms and the labels of
+their choices (search facets, similar cases), kept per worker a while.
 
-Why: the case list's filter form shows every theme and municipality, two queries on every
-view, for lists that change only when an organiser edits them (a few times a year).
+Why: the case list's filter form shows every theme and municipality, and a search results
+page names themes, municipalities and dilemmas: statements on every view, for lists that
+change only when an organiser edits them (a few times a year).
 
 How it stays right across workers: a worker keeps a list for REFERENCE_CACHE_SECONDS at most,
 and drops its own copy as soon as a transaction that changed a theme or a municipality
@@ -21,9 +23,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Municipality, Theme
+from app.models import Dilemma, Municipality, Theme
 
-REFERENCE_MODELS = (Theme, Municipality)
+REFERENCE_MODELS = (Theme, Municipality, Dilemma)
 _CHANGED = "reference_data_changed"
 
 Choices = tuple[tuple[str, str], ...]
@@ -72,6 +74,19 @@ def municipality_choices() -> Choices:
             (str(id_), name)
             for id_, name in db.session.execute(
                 sa.select(Municipality.id, Municipality.name).order_by(Municipality.name)
+            )
+        ],
+    )
+
+
+def dilemma_choices() -> Choices:
+    """(number as text, "number. title") of every dilemma, by number."""
+    return _cached(
+        "dilemmas",
+        lambda: [
+            (str(number), f"{number}. {title}")
+            for number, title in db.session.execute(
+                sa.select(Dilemma.number, Dilemma.title).order_by(Dilemma.number)
             )
         ],
     )

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from app.admin.services import save_municipality
 from app.extensions import db
-from app.models import Municipality, SizeClass
+from app.models import Dilemma, Municipality, SizeClass
+from app.reference import dilemma_choices
 
 
 def _filter_page(client) -> str:
@@ -42,3 +43,12 @@ def test_a_change_made_elsewhere_shows_within_the_cache_time(
     monkeypatch.setattr("app.reference.time.monotonic", lambda: real() + later)
     page = _filter_page(client)
     assert "Hernoemd" in page and f">{old_name}<" not in page
+
+
+def test_a_renamed_dilemma_is_labelled_anew_at_once_on_the_worker_that_renamed_it(app):
+    """Search facets label dilemmas from these lists too."""
+    dilemma = db.session.scalars(sa.select(Dilemma).order_by(Dilemma.number)).first()
+    assert (str(dilemma.number), f"{dilemma.number}. {dilemma.title}") in dilemma_choices()
+    dilemma.title = "Een nieuwe titel"
+    db.session.commit()
+    assert (str(dilemma.number), f"{dilemma.number}. Een nieuwe titel") in dilemma_choices()

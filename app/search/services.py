@@ -4,13 +4,13 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import current_app
 from markupsafe import Markup
 from whoosh.query import Every, Query
 
+from app import reference
 from app.extensions import db
-from app.models import CaseStatus, Dilemma, Municipality, PolarisationKind, SizeClass, Theme
+from app.models import CaseStatus, PolarisationKind, SizeClass
 from app.permissions import AnyUser, read_scope
 from app.search import background, collect, facets, guidance, highlight, similar, writer
 from app.search.query import clean, in_index, parse, scope_query
@@ -155,33 +155,18 @@ class SimilarCase:
 
 
 def _municipality_labels() -> dict[str, str]:
-    return {
-        str(key): name
-        for key, name in db.session.execute(sa.select(Municipality.id, Municipality.name))
-    }
+    return dict(reference.municipality_choices())
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    # The names of themes, municipalities and dilemmas in one statement, not three: a
-    # statement costs the results page more in SQLAlchemy than the few rows cost in SQLite.
-    named = sa.union_all(
-        sa.select(sa.literal("theme"), Theme.slug, Theme.name),
-        sa.select(
-            sa.literal("municipality"), sa.cast(Municipality.id, sa.String), Municipality.name
-        ),
-        sa.select(
-            sa.literal("dilemma"),
-            sa.cast(Dilemma.number, sa.String),
-            sa.cast(Dilemma.number, sa.String) + ". " + Dilemma.title,
-        ),
-    )
-    names: dict[str, dict[str, str]] = {"theme": {}, "municipality": {}, "dilemma": {}}
-    for kind, key, name in db.session.execute(named):
-        names[kind][key] = name
+    # The names of themes, municipalities and dilemmas: the worker's reference lists (as the
+    # case list's filters), not three statements on every results page.
     return {
-        **names,
+        "theme": dict(reference.theme_choices()),
+        "municipality": _municipality_labels(),
         "size": dict(SizeClass.choices()),
         "kind": dict(PolarisationKind.choices()),
+        "dilemma": dict(reference.dilemma_choices()),
         "status": dict(CaseStatus.choices()),
         "year": {},
     }
