@@ -194,3 +194,49 @@ def test_a_merge_process_that_finds_another_merging_leaves_the_request(target):
         assert merging.merge_requested(target, timeout=5, elsewhere=True) == 0
     assert merging.requested(target)
     assert merging.merge_requested(target, timeout=5, elsewhere=True) == 1
+
+
+def _commit_many(target, texts: dict[int, str]) -> None:
+    """One commit of many documents: one segment, as a rebuild or a merge writes."""
+    index = target.open(NETWORK)
+    with target.write_lock(timeout=5):
+        updates = [
+            ("case_id", str(key), as_written(_doc(key, text), index.schema))
+            for key, text in texts.items()
+        ]
+        assert writer._write(index, updates, timeout=5)
+
+
+def test_a_big_segment_mostly_deleted_is_rewritten_with_its_live_documents(target):
+    size = MERGE_FACTOR**2
+    _commit_many(target, {key: f"oude tekst{key}" for key in range(size)})
+    updated = range(size // 2 + 1)  # just over half of its documents written anew
+    for key in updated:
+        _commit(target, key, f"nieuwe tekst{key}")
+    merging.merge_due(target, timeout=5)
+    segments = target.open(NETWORK)._segments()
+    assert all(segment.doc_count() * 2 >= segment.doc_count_all() for segment in segments)
+    assert size not in [segment.doc_count_all() for segment in segments]
+    assert len(_live(target)) == size
+    assert _found(target, "oude") == sorted(str(key) for key in range(size) if key not in updated)
+    assert _found(target, "nieuwe") == sorted(str(key) for key in updated)
+
+
+def test_a_big_segment_half_deleted_is_left_to_its_tier(target):
+    size = MERGE_FACTOR**2
+    _commit_many(target, {key: f"oude tekst{key}" for key in range(size)})
+    for key in range(size // 2):
+        _commit(target, key, None)  # deleted: half of the big segment
+    merging.merge_due(target, timeout=5)
+    assert size in _segments(target)
+
+
+def test_segments_with_no_live_document_are_dropped_not_merged(target):
+    for key in range(MERGE_FACTOR):
+        _commit(target, key, "een fietsenstalling")
+    for key in range(MERGE_FACTOR):
+        _commit(target, key, None)  # every document deleted again
+    _commit(target, 100, "een fietsenstalling")
+    merging.merge_due(target, timeout=5)
+    assert _segments(target) == [1]
+    assert _found(target, "fietsenstalling") == ["100"]

@@ -87,6 +87,7 @@ def _class_problems(own_set_inline) -> list[str]:
         (whoosh_index, "clean_files"),
         (base.Segment, "list_files"),
         (base.Segment, "segment_id"),
+        (base.Segment, "doc_count"),
         (whoosh3.W3Segment, "deleted_docs"),
         (whoosh3.W3Segment, "delete_document"),
         (writing.SegmentWriter, "add_reader"),
