@@ -1,6 +1,7 @@
 import pytest
 import sqlalchemy as sa
 
+from app.comments.services import add_comment, delete_comment, edit_comment
 from app.extensions import db
 from app.models import Comment, Role
 
@@ -131,6 +132,32 @@ def test_cancel_edit_returns_the_comment(client, login, case, commenter, make_co
     fragment = client.get(f"/comments/{comment.id}", headers=HTMX).get_data(as_text=True)
     assert fragment.lstrip().startswith(f'<article id="comment-{comment.id}"')
     assert client.get(f"/comments/{comment.id}").status_code == 303
+
+
+def _article(html: str, comment_id: int) -> str:
+    start = html.index(f'<article id="comment-{comment_id}"')
+    return html[start : html.index("</article>", start)]
+
+
+@pytest.mark.parametrize("viewer", ["author", "organiser", "colleague"])
+def test_a_comment_on_its_own_is_the_same_as_in_the_thread(
+    client, login, case, commenter, make_comment, make_user, viewer
+):
+    # The fragment after an edit (or its cancel) must not drift from the thread's comment:
+    # the same actions for the same people, the same "bewerkt" and moderation links.
+    edited = add_comment(case, commenter, "Eerst zo")
+    edit_comment(edited, "Toch anders", editor=commenter)
+    deleted = make_comment(case, author=commenter, body="Weg ermee")
+    reply = make_comment(case, author=commenter, parent=deleted, body="Een antwoord")
+    delete_comment(deleted, commenter)
+    people = {"author": commenter, "organiser": make_user(Role.ORGANISER), "colleague": make_user()}
+    login(people[viewer])
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    for comment in (edited, deleted, reply):
+        alone = client.get(f"/comments/{comment.id}", headers=HTMX).get_data(as_text=True)
+        assert _article(alone, comment.id) == _article(page, comment.id)
+    assert ("Bewerken" in _article(page, edited.id)) == (viewer != "colleague")
+    assert ("geschiedenis" in _article(page, deleted.id)) == (viewer == "organiser")
 
 
 def test_soft_delete_keeps_replies(client, login, case, commenter, make_comment):

@@ -95,6 +95,39 @@ def test_an_item_written_without_the_services_keeps_its_first_text(people, make_
     assert [v.summary for v in history.versions(case)] == ["Zoals de seed het schreef.", "Bewerkt."]
 
 
+def test_edited_items_of_several_kinds_come_from_one_statement(people, write_case):
+    case = write_case(author=people["author"])
+    update_case(case, _form(case, summary="Bewerkt."), share=False, editor=people["author"])
+    edited, untouched = (add_comment(case, people["colleague"], text) for text in ("Een", "Twee"))
+    edit_comment(edited, "Een!", editor=people["colleague"])
+    asked = {"case": [case.id], "reflection": [], "comment": [edited.id, untouched.id]}
+    statements = []
+
+    def count(_conn, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        # Some kinds with ids and one without, another combination, then nothing to ask.
+        assert history.edited_by_kind(asked) == {
+            "case": {case.id},
+            "reflection": set(),
+            "comment": {edited.id},
+        }
+        assert history.edited_by_kind({"comment": [untouched.id], "case": []}) == {
+            "comment": set(),
+            "case": set(),
+        }
+        assert history.edited_by_kind({"case": [], "comment": []}) == {
+            "case": set(),
+            "comment": set(),
+        }
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    # One statement each time something is asked, none when there is nothing to ask about.
+    assert len(statements) == 2
+
+
 def test_word_diff_marks_words_and_escapes_everything():
     html = word_diff("De wijk <b>was</b> rustig.", "De buurt <b>was</b> erg rustig.")
     assert "<del>wijk</del><ins>buurt</ins>" in html

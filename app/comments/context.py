@@ -2,9 +2,12 @@
 
 from typing import Any
 
+from flask_login import current_user
+
 from app.comments import services
 from app.comments.forms import CommentForm
 from app.history import services as history
+from app.permissions import can_change_comment, can_comment, is_organiser
 
 
 def thread_context(
@@ -18,15 +21,22 @@ def thread_context(
     The case page asks which items were edited for all its parts at once (mark_edited=False).
     """
     comments = services.thread(case)
+    # The user itself, not the proxy, for the checks per comment: each proxy access looks it up.
+    user = current_user._get_current_object()
+    ids = comment_ids(comments)
     return {
         "case": case,
         "comments": comments,
         "comment_form": form or CommentForm(formdata=None),
         "reply_form": reply_form,
         "comment_count": services.visible_count(comments),
-        "edited_comments": (
-            history.edited_ids("comment", comment_ids(comments)) if mark_edited else set()
-        ),
+        "edited_comments": history.edited_ids("comment", ids) if mark_edited else set(),
+        # What the user may do, asked here once instead of by the template for every comment.
+        "may_comment": can_comment(user),
+        "moderating": is_organiser(user),
+        "changeable_comments": {
+            c.id for top in comments for c in (top, *top.replies) if can_change_comment(user, c)
+        },
     }
 
 

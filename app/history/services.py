@@ -6,6 +6,7 @@ for items written without these services (the demo seed, old rows): their state 
 first edit is kept as version 1, by the item's author, so no earlier text is ever lost.
 """
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -217,23 +218,29 @@ def edited_by_kind(wanted: dict[str, list[int]]) -> dict[str, set[int]]:
     """`edited_ids` for several kinds at once, in one statement (the case page asks for its
     case, its reflections and its comments)."""
     found: dict[str, set[int]] = {name: set() for name in wanted}
+    asked = {name: ids for name, ids in wanted.items() if ids}
+    if asked:
+        for kind_name, item_id in db.session.execute(_edited_statement(tuple(asked)), asked):
+            found[kind_name].add(item_id)
+    return found
+
+
+# Built once per combination of kinds (callers ask in fixed orders, so there are a handful):
+# putting the union together anew on every page took as long as running it. The ids go in as
+# expanding parameters.
+@functools.cache
+def _edited_statement(names: tuple[str, ...]) -> sa.Executable:
     selects = []
-    for name, ids in wanted.items():
-        if not ids:
-            continue
+    for name in names:
         kind = KINDS[name]
         column = kind.item_column
         selects.append(
             sa.select(sa.literal(name).label("kind"), column.label("item_id"))
-            .where(column.in_(ids))
+            .where(column.in_(sa.bindparam(name, expanding=True)))
             .group_by(column)
             .having(sa.func.count(kind.version.id) > 1)
         )
-    if selects:
-        statement = selects[0] if len(selects) == 1 else sa.union_all(*selects)
-        for kind_name, item_id in db.session.execute(statement):
-            found[kind_name].add(item_id)
-    return found
+    return selects[0] if len(selects) == 1 else sa.union_all(*selects)
 
 
 def restore(item: Item, number: int, organiser: User, reason: str) -> VersionMixin:
