@@ -328,10 +328,6 @@ def _update_returned(publication: ArchivePublication, state: ReviewState, loader
     return returned_at is not None and (changed_at is None or returned_at >= changed_at)
 
 
-# Only these statuses need the texts compared; the others tell their phase by themselves.
-_COMPARED = (PublicationStatus.CONSENTED, PublicationStatus.PUBLISHED)
-
-
 def phase(
     publication: ArchivePublication,
     state: ReviewState | None = None,
@@ -361,11 +357,12 @@ def phase(
 def phases(publications: Sequence[ArchivePublication]) -> dict[int, Phase]:
     """`phase` of each publication, by id, in a fixed number of statements however many there
     are: their current states at once, then one loader for every state to compare."""
-    compared = [publication for publication in publications if publication.status in _COMPARED]
-    states = current_states(compared)
-    public = [public_state(publication) for publication in compared]
-    loader = Loader([*states.values(), *public], compared)
+    # The states of every publication, also of those whose status alone tells their phase:
+    # a few rows more, and no second list here of which statuses phase() compares texts for.
+    states = current_states(publications)
+    public = [public_state(publication) for publication in publications]
+    loader = Loader([*states.values(), *public], publications)
     return {
-        publication.id: phase(publication, states.get(publication.id), loader)
+        publication.id: phase(publication, states[publication.id], loader)
         for publication in publications
     }

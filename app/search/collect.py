@@ -77,9 +77,10 @@ def document_number(searcher, fieldname: str, value: str) -> int | None:
         return None
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        if reader.segment() is not None:
-            docnums = _values_of(reader, fieldname).get(text)
-        elif (fieldname, text) in reader:  # no segment (an empty index): ask the reader
+        values = _values_of(reader, fieldname)
+        if values is not None:
+            docnums = values.get(text)
+        elif (fieldname, text) in reader:  # not a segment of ours (an empty index): ask it
             docnums = score.postings(reader, fieldname, text)[0].tolist()
         else:
             continue
@@ -101,12 +102,15 @@ _SEGMENT_VALUES_KEPT = 256
 _SEGMENT_VALUES_LOCK = threading.Lock()
 
 
-def _values_of(reader, fieldname: str) -> dict[bytes, list[int]]:
-    """value -> docnums of a segment's field, read once per segment.
+def _values_of(reader, fieldname: str) -> dict[bytes, list[int]] | None:
+    """value -> docnums of a segment's field, read once per segment; None for a reader that
+    is not one of the app's segments.
 
     Deleted documents are in it, except those whose postings Whoosh's deletion filter
     passed over (score.postings): deletions are final, so those can never be wanted.
     """
+    if reader.segment() is None or not isinstance(reader._terms, W3TermsReader):
+        return None
     key = (reader.segment().segment_id(), reader.doc_count_all(), fieldname)
     with _SEGMENT_VALUES_LOCK:  # a worker's indexer thread looks up documents too
         values = _SEGMENT_VALUES.get(key)
@@ -114,17 +118,12 @@ def _values_of(reader, fieldname: str) -> dict[bytes, list[int]]:
             _SEGMENT_VALUES.move_to_end(key)
             return values
     values = {}
-    terms = reader._terms
-    if isinstance(terms, W3TermsReader):
-        for (name, text), terminfo in terms.items_from(fieldname, b""):
-            if name != fieldname:
-                break  # the table is ordered by field, then by text
-            if terminfo.is_inlined():
-                values[text] = list(terminfo.inlined_postings()[0])
-            else:
-                values[text] = score.postings(reader, fieldname, text)[0].tolist()
-    elif fieldname in reader.schema:  # another codec (not ours): its own lookups
-        for text in reader.lexicon(fieldname):
+    for (name, text), terminfo in reader._terms.items_from(fieldname, b""):
+        if name != fieldname:
+            break  # the table is ordered by field, then by text
+        if terminfo.is_inlined():
+            values[text] = list(terminfo.inlined_postings()[0])
+        else:
             values[text] = score.postings(reader, fieldname, text)[0].tolist()
     with _SEGMENT_VALUES_LOCK:
         _SEGMENT_VALUES[key] = values
