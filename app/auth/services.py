@@ -7,7 +7,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, select
 
 from app.audit.services import client_address, record
 from app.extensions import db
@@ -51,6 +51,13 @@ def new_session_key() -> str:
     return secrets.token_hex(16)
 
 
+# Built once: every request loads its user, and building the statement cost more than running it.
+_ACTIVE_USER = select(User).where(User.id == bindparam("user_id"), User.active.is_(True))
+_ACTIVE_USER_IN_SESSION = _ACTIVE_USER.where(
+    ~exists().where(EndedSession.key == bindparam("session_key"))
+)
+
+
 def load_active_user(user_id: str, session_key: str | None = None) -> User | None:
     """The user behind a session ("<id>.<session token>"); a revoked or deactivated one is None.
 
@@ -59,10 +66,12 @@ def load_active_user(user_id: str, session_key: str | None = None) -> User | Non
     number, _, token = user_id.partition(".")
     if not number.isdigit() or not token:
         return None
-    query = select(User).where(User.id == int(number), User.active.is_(True))
-    if session_key is not None:
-        query = query.where(~exists().where(EndedSession.key == session_key))
-    user = db.session.scalar(query)
+    if session_key is None:
+        user = db.session.scalar(_ACTIVE_USER, {"user_id": int(number)})
+    else:
+        user = db.session.scalar(
+            _ACTIVE_USER_IN_SESSION, {"user_id": int(number), "session_key": session_key}
+        )
     if user is None:
         return None
     return user if hmac.compare_digest(user.session_token, token) else None
