@@ -8,9 +8,9 @@ change only when an organiser edits them (a few times a year).
 How it stays right across workers: a worker keeps a list for REFERENCE_CACHE_SECONDS at most,
 and drops its own copy as soon as a transaction that changed a theme, a municipality or a
 dilemma commits in it (the listener below, on every session). Another worker, or another
-instance on the same database, shows the change within REFERENCE_CACHE_SECONDS. Only labels of filter
-choices come from here: forms that store a choice (a case's themes) still read the database,
-and nothing here decides what anybody may read.
+instance on the same database, shows the change within REFERENCE_CACHE_SECONDS. Only labels
+of filter choices come from here: forms that store a choice (a case's themes) still read the
+database, and nothing here decides what anybody may read.
 """
 
 import threading

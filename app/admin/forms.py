@@ -1,8 +1,8 @@
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.auth.passwords import StrongPassword
-from app.forms import BaseForm, options
+from app.forms import BaseForm, SelectField, options
 from app.models import PROVINCES, Role, SizeClass
 
 

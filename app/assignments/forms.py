@@ -1,7 +1,7 @@
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import FORMAT_HINT, BaseForm
+from app.forms import FORMAT_HINT, BaseForm, SelectField
 
 
 class AssignmentForm(BaseForm):

@@ -1,8 +1,8 @@
-from wtforms import DateField, IntegerField, SelectField
+from wtforms import DateField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from app.audit.services import ACTIONS
-from app.forms import BaseForm, options
+from app.forms import BaseForm, SelectField, options
 
 
 class AuditFilterForm(BaseForm):

@@ -1,7 +1,7 @@
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import BaseForm, MultiCheckboxField, options
+from app.forms import BaseForm, MultiCheckboxField, SelectField, options
 from app.models import CaseStatus, PolarisationKind
 
 SECTION_MAX = 20_000

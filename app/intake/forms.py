@@ -2,14 +2,13 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
-    SelectField,
     StringField,
     TextAreaField,
     URLField,
 )
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
-from app.forms import BaseForm, MultiCheckboxField, options
+from app.forms import BaseForm, MultiCheckboxField, SelectField, options
 from app.models import PROVINCES, ApplicationStatus, SizeClass
 
 

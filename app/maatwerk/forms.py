@@ -1,7 +1,7 @@
-from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import FORMAT_HINT, BaseForm, options
+from app.forms import FORMAT_HINT, BaseForm, SelectField, options
 from app.models import MaatwerkStatus
 
 TEXT_MAX = Length(max=20_000, message="Maximaal 20.000 tekens.")

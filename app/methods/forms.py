@@ -1,7 +1,7 @@
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import FORMAT_HINT, BaseForm, MultiCheckboxField, options
+from app.forms import FORMAT_HINT, BaseForm, MultiCheckboxField, SelectField, options
 from app.models import PolarisationKind
 
 TEXT_MAX = Length(max=20_000, message="Maximaal 20.000 tekens.")
