@@ -62,7 +62,15 @@ case_dilemmas = sa.Table(
 class Case(StoredHtml, db.Model):
     __tablename__ = "cases"
     __markdown_fields__ = tuple(name for name, _label in CASE_SECTIONS)
-    __table_args__ = (sa.Index("ix_cases_visibility_updated_at", "visibility", "updated_at"),)
+    __table_args__ = (
+        sa.Index("ix_cases_visibility_updated_at", "visibility", "updated_at"),
+        # The dashboards' panels in the order cases were shared (open questions awaiting a
+        # reaction, cases without a reflection): read in that order and stop at the panel's
+        # size instead of sorting them all. Not (visibility, shared_at): SQLite then took it
+        # for the case list's visibility lookups too and sorted the rows it had to fetch.
+        sa.Index("ix_cases_status_shared_at", "status", "shared_at"),
+        sa.Index("ix_cases_shared_at", "shared_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))

@@ -26,7 +26,8 @@ class Reflection(StoredHtml, db.Model):
     key_lessons: Mapped[str] = mapped_column(sa.Text, default="")
     body_html: Mapped[str] = html_column()
     key_lessons_html: Mapped[str] = html_column()
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed for the dashboards' newest reflections: read newest first, stop at the panel's size.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     case: Mapped["Case"] = relationship(back_populates="reflections")

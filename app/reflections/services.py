@@ -28,8 +28,9 @@ def recent(user: AnyUser, limit: int) -> list[Reflection]:
     return list(
         db.session.scalars(
             sa.select(Reflection)
-            .join(Reflection.case)
-            .where(readable_cases_clause(user))
+            # EXISTS rather than a join: the database reads the reflections newest first and
+            # checks each one's case, instead of collecting every readable case to sort them.
+            .where(sa.exists().where(Case.id == Reflection.case_id, readable_cases_clause(user)))
             .order_by(Reflection.created_at.desc())
             .limit(limit)
             .options(joinedload(Reflection.author), joinedload(Reflection.case))
