@@ -107,6 +107,16 @@ _MEMBER_CASES = sa.or_(
 )
 
 
+_READ_CLAUSES = {rule.kind: rule.clause for rule in (_EVERY_CASE, _NO_CASE)} | {
+    "member": _MEMBER_CASES
+}
+
+
+def case_read_clause(kind: str) -> sa.ColumnElement[bool]:
+    """The condition of a CaseReadRule by its kind, for a statement built once per kind."""
+    return _READ_CLAUSES[kind]
+
+
 def case_read_rule(user: AnyUser) -> CaseReadRule:
     """The same rule as readable_cases_clause, with the reader's ids as bound parameters."""
     scope = read_scope(user)

@@ -1,5 +1,6 @@
 """Reading and writing cases; the only code that changes them in the database."""
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from math import ceil
@@ -29,7 +30,7 @@ from app.models import (
     case_themes,
 )
 from app.models.base import utcnow
-from app.permissions import AnyUser, readable_cases_clause
+from app.permissions import AnyUser, case_read_clause, case_read_rule, readable_cases_clause
 from app.queries import page_first
 
 SECTION_FIELDS = tuple(name for name, _label in CASE_SECTIONS)
@@ -115,18 +116,25 @@ class CaseCards:
     activity: dict[int, ActivityCount]
 
 
-def _cards(query: sa.Select, limit: int, offset: int = 0) -> CaseCards:
-    """A page of `query`'s cases as cards, most recently active first.
+_CARD_ORDER = (Case.updated_at.desc(), Case.id.desc())
+
+
+def _card_statement(query: sa.Select) -> sa.Select:
+    """`query`'s cases as cards, most recently active first, a page at a time.
 
     The page's case ids are found first, and only those cases are loaded with their counts
-    (queries.page_first): sorting the whole rows took 300 ms a page at 10,000 cases.
+    (queries.page_first): sorting the whole rows took 300 ms a page at 10,000 cases. The page
+    is the bound parameters "limit" and "offset", so one statement serves every page.
     """
-    order = (Case.updated_at.desc(), Case.id.desc())
-    rows = db.session.execute(
-        page_first(query, Case, order, limit, offset)
+    return (
+        page_first(query, Case, _CARD_ORDER, sa.bindparam("limit"), sa.bindparam("offset"))
         .add_columns(_comment_count(), _reflection_count())
         .options(joinedload(Case.municipality), selectinload(Case.themes))
-    ).all()
+    )
+
+
+def _cards(statement: sa.Select, params: dict) -> CaseCards:
+    rows = db.session.execute(statement, params).all()
     return CaseCards(
         items=[row[0] for row in rows],
         activity={row[0].id: ActivityCount(row[1], row[2]) for row in rows},
@@ -176,29 +184,60 @@ class CasePage(CaseCards):
                 previous = number
 
 
+# Building a statement costs more Python than running it, so the case list and the dashboards
+# build theirs once per shape: the kind of reader (permissions.case_read_rule) and which
+# filters are set. Every value is a bound parameter.
+@functools.cache
+def _filtered_cases(rule_kind: str, filters: frozenset[str]) -> sa.Select:
+    query = sa.select(Case).where(case_read_clause(rule_kind))
+    if "theme" in filters:
+        query = query.where(Case.themes.any(Theme.slug == sa.bindparam("theme")))
+    if "municipality" in filters:
+        query = query.where(Case.municipality_id == sa.bindparam("municipality"))
+    if "kind" in filters:
+        query = query.where(Case.polarisation_kind == sa.bindparam("kind"))
+    if "status" in filters:
+        query = query.where(Case.status == sa.bindparam("status"))
+    if "visibility" in filters:
+        query = query.where(Case.visibility == sa.bindparam("visibility"))
+    return query
+
+
+@functools.cache
+def _list_statements(rule_kind: str, filters: frozenset[str]) -> tuple[sa.Select, sa.Select]:
+    """The count and the page of cards of one shape of the case list."""
+    query = _filtered_cases(rule_kind, filters)
+    count = sa.select(sa.func.count()).select_from(query.subquery())
+    return count, _card_statement(query)
+
+
+@functools.cache
+def _recent_statement(rule_kind: str, filters: frozenset[str]) -> sa.Select:
+    return _card_statement(_filtered_cases(rule_kind, filters))
+
+
 def list_cases(user: AnyUser, filters: CaseFilters, page: int, per_page: int) -> CasePage:
     """One page of the cases this user may read, most recently active first."""
-    query = readable_cases(user)
-    if filters.theme:
-        query = query.where(Case.themes.any(Theme.slug == filters.theme))
-    if filters.municipality:
-        query = query.where(Case.municipality_id == filters.municipality)
-    if filters.kind:
-        query = query.where(Case.polarisation_kind == filters.kind)
-    if filters.status:
-        query = query.where(Case.status == filters.status)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    cards = _cards(query, per_page, (page - 1) * per_page)
-    return CasePage(cards.items, cards.activity, page=page, per_page=per_page, total=total)
+    rule = case_read_rule(user)
+    values = {key: getattr(filters, key) for key in ("theme", "municipality", "kind", "status")}
+    values = {key: value for key, value in values.items() if value}
+    count, cards = _list_statements(rule.kind, frozenset(values))
+    params = {**rule.params, **values}
+    total = db.session.scalar(count, params)
+    page_params = {**params, "limit": per_page, "offset": (page - 1) * per_page}
+    found = _cards(cards, page_params)
+    return CasePage(found.items, found.activity, page=page, per_page=per_page, total=total)
 
 
 def recent_cases(
     user: AnyUser, visibility: Visibility, limit: int, municipality_id: int | None = None
 ) -> CaseCards:
-    query = readable_cases(user).where(Case.visibility == visibility)
+    rule = case_read_rule(user)
+    values = {"visibility": visibility}
     if municipality_id is not None:
-        query = query.where(Case.municipality_id == municipality_id)
-    return _cards(query, limit)
+        values["municipality"] = municipality_id
+    statement = _recent_statement(rule.kind, frozenset(values))
+    return _cards(statement, {**rule.params, **values, "limit": limit, "offset": 0})
 
 
 def all_themes() -> list[Theme]:
