@@ -1,5 +1,6 @@
 """What the home page shows, and the health check."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.extensions import db
 from app.models import Case, Comment, Reflection, User, Visibility
 from app.models.base import utcnow
-from app.permissions import readable_cases_clause
+from app.permissions import case_read_clause, case_read_rule
 from app.queries import page_first
 
 ACTIVITY_WINDOW = timedelta(days=30)
@@ -35,24 +36,31 @@ class Activity:
     anchor: str
 
 
-def _comments(where, limit: int) -> list[Activity]:
+# The dashboards' panels run on every view, so their statements are built once (per kind of
+# reader where the read rule is part of them), with every value a bound parameter.
+def _comment_statement(where) -> sa.Select:
     query = sa.select(Comment).join(Comment.case).where(Comment.deleted_at.is_(None), where)
-    rows = db.session.scalars(
-        page_first(query, Comment, (Comment.created_at.desc(), Comment.id.desc()), limit).options(
-            joinedload(Comment.case), joinedload(Comment.author)
-        )
+    order = (Comment.created_at.desc(), Comment.id.desc())
+    return page_first(query, Comment, order, sa.bindparam("limit")).options(
+        joinedload(Comment.case), joinedload(Comment.author)
     )
+
+
+def _reflection_statement(where) -> sa.Select:
+    query = sa.select(Reflection).join(Reflection.case).where(where)
+    order = (Reflection.created_at.desc(), Reflection.id.desc())
+    return page_first(query, Reflection, order, sa.bindparam("limit")).options(
+        joinedload(Reflection.case), joinedload(Reflection.author)
+    )
+
+
+def _comments(statement: sa.Select, params: dict) -> list[Activity]:
+    rows = db.session.scalars(statement, params)
     return [Activity("reactie", c.case, c.author, c.created_at, f"comment-{c.id}") for c in rows]
 
 
-def _reflections(where, limit: int) -> list[Activity]:
-    query = sa.select(Reflection).join(Reflection.case).where(where)
-    order = (Reflection.created_at.desc(), Reflection.id.desc())
-    rows = db.session.scalars(
-        page_first(query, Reflection, order, limit).options(
-            joinedload(Reflection.case), joinedload(Reflection.author)
-        )
-    )
+def _reflections(statement: sa.Select, params: dict) -> list[Activity]:
+    rows = db.session.scalars(statement, params)
     return [
         Activity("reflectie", r.case, r.author, r.created_at, f"reflection-{r.id}") for r in rows
     ]
@@ -63,42 +71,64 @@ def _merge(*lists: list[Activity], limit: int) -> list[Activity]:
     return sorted(merged, key=lambda item: item.at, reverse=True)[:limit]
 
 
+_OWN_CASE = Case.municipality_id == sa.bindparam("municipality_id")
+_SINCE = sa.bindparam("since")
+_COMMENTS_ON_OWN_CASES = _comment_statement(
+    sa.and_(_OWN_CASE, Comment.author_id != sa.bindparam("user_id"), Comment.created_at >= _SINCE)
+)
+_REFLECTIONS_ON_OWN_CASES = _reflection_statement(
+    sa.and_(_OWN_CASE, Reflection.created_at >= _SINCE)
+)
+
+
 def activity_on_own_cases(user: User, limit: int) -> list[Activity]:
     """Recent comments and reflections by others on the cases of the user's municipality."""
-    since = utcnow() - ACTIVITY_WINDOW
-    own = sa.and_(Case.municipality_id == user.municipality_id)
+    params = {
+        "municipality_id": user.municipality_id,
+        "user_id": user.id,
+        "since": utcnow() - ACTIVITY_WINDOW,
+        "limit": limit,
+    }
     return _merge(
-        _comments(sa.and_(own, Comment.author_id != user.id, Comment.created_at >= since), limit),
-        _reflections(sa.and_(own, Reflection.created_at >= since), limit),
+        _comments(_COMMENTS_ON_OWN_CASES, params),
+        _reflections(_REFLECTIONS_ON_OWN_CASES, params),
         limit=limit,
     )
 
 
+@functools.cache
+def _readable_activity(rule_kind: str) -> tuple[sa.Select, sa.Select]:
+    readable = case_read_clause(rule_kind)
+    return _comment_statement(readable), _reflection_statement(readable)
+
+
 def recent_activity(user: User, limit: int) -> list[Activity]:
-    readable = readable_cases_clause(user)
-    return _merge(_comments(readable, limit), _reflections(readable, limit), limit=limit)
+    rule = case_read_rule(user)
+    comments, reflections = _readable_activity(rule.kind)
+    params = {**rule.params, "limit": limit}
+    return _merge(_comments(comments, params), _reflections(reflections, params), limit=limit)
+
+
+_AWAITING_REACTION = page_first(
+    sa.select(Case).where(
+        Case.visibility == Visibility.NETWORK,
+        Case.municipality_id != sa.bindparam("municipality_id"),
+        Case.status == "open",
+        ~sa.select(Comment.id)
+        .join(Comment.author)
+        .where(Comment.case_id == Case.id, User.municipality_id == sa.bindparam("municipality_id"))
+        .exists(),
+    ),
+    Case,
+    (Case.shared_at.desc(), Case.id.desc()),
+    sa.bindparam("limit"),
+).options(joinedload(Case.municipality))
 
 
 def awaiting_reaction(user: User, limit: int) -> list[Case]:
     """Open questions of other municipalities that nobody from ours has reacted to yet."""
-    reacted = (
-        sa.select(Comment.id)
-        .join(Comment.author)
-        .where(Comment.case_id == Case.id, User.municipality_id == user.municipality_id)
-        .exists()
-    )
-    query = sa.select(Case).where(
-        Case.visibility == Visibility.NETWORK,
-        Case.municipality_id != user.municipality_id,
-        Case.status == "open",
-        ~reacted,
-    )
-    order = (Case.shared_at.desc(), Case.id.desc())
-    return list(
-        db.session.scalars(
-            page_first(query, Case, order, limit).options(joinedload(Case.municipality))
-        )
-    )
+    params = {"municipality_id": user.municipality_id, "limit": limit}
+    return list(db.session.scalars(_AWAITING_REACTION, params))
 
 
 def without_reflection(limit: int) -> list[Case]:

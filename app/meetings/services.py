@@ -25,9 +25,14 @@ def upcoming(today: date, limit: int | None = None) -> list[Meeting]:
     return list(db.session.scalars(query))
 
 
+_NEXT_MEETING = (
+    sa.select(Meeting).where(Meeting.date >= sa.bindparam("today")).order_by(Meeting.date).limit(1)
+)
+
+
 def next_meeting(today: date) -> Meeting | None:
-    found = upcoming(today, limit=1)
-    return found[0] if found else None
+    # Built once: every participant's and organiser's dashboard asks.
+    return db.session.scalar(_NEXT_MEETING, {"today": today})
 
 
 def get_meeting(meeting_id: int) -> Meeting | None:
@@ -105,12 +110,14 @@ def _attendance(meeting: Meeting, user: User) -> Attendance:
     return attendance
 
 
+_RSVP = sa.select(Attendance.rsvp).where(
+    Attendance.meeting_id == sa.bindparam("meeting_id"),
+    Attendance.user_id == sa.bindparam("user_id"),
+)
+
+
 def rsvp_of(meeting: Meeting, user: User) -> Rsvp | None:
-    return db.session.scalar(
-        sa.select(Attendance.rsvp).where(
-            Attendance.meeting_id == meeting.id, Attendance.user_id == user.id
-        )
-    )
+    return db.session.scalar(_RSVP, {"meeting_id": meeting.id, "user_id": user.id})
 
 
 def set_rsvp(meeting: Meeting, user: User, rsvp: Rsvp) -> None:

@@ -1,5 +1,7 @@
 """Expert reflections on cases."""
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -8,7 +10,7 @@ from app.audit.services import record
 from app.extensions import db
 from app.history import services as history
 from app.models import Case, Method, Reflection, User
-from app.permissions import AnyUser, readable_cases_clause
+from app.permissions import AnyUser, case_read_clause, case_read_rule
 
 
 def for_case(case: Case) -> list[Reflection]:
@@ -23,19 +25,24 @@ def for_case(case: Case) -> list[Reflection]:
     )
 
 
+@functools.cache
+def _recent_statement(rule_kind: str) -> sa.Select:
+    # Built once per kind of reader: every dashboard shows the newest reflections.
+    return (
+        sa.select(Reflection)
+        # EXISTS rather than a join: the database reads the reflections newest first and
+        # checks each one's case, instead of collecting every readable case to sort them.
+        .where(sa.exists().where(Case.id == Reflection.case_id, case_read_clause(rule_kind)))
+        .order_by(Reflection.created_at.desc())
+        .limit(sa.bindparam("limit"))
+        .options(joinedload(Reflection.author), joinedload(Reflection.case))
+    )
+
+
 def recent(user: AnyUser, limit: int) -> list[Reflection]:
     """The newest reflections on cases this user may read."""
-    return list(
-        db.session.scalars(
-            sa.select(Reflection)
-            # EXISTS rather than a join: the database reads the reflections newest first and
-            # checks each one's case, instead of collecting every readable case to sort them.
-            .where(sa.exists().where(Case.id == Reflection.case_id, readable_cases_clause(user)))
-            .order_by(Reflection.created_at.desc())
-            .limit(limit)
-            .options(joinedload(Reflection.author), joinedload(Reflection.case))
-        )
-    )
+    rule = case_read_rule(user)
+    return list(db.session.scalars(_recent_statement(rule.kind), {**rule.params, "limit": limit}))
 
 
 def add_reflection(
