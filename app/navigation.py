@@ -2,7 +2,11 @@
 
 from functools import cache
 
-from flask import request
+from flask import current_app, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from app import permissions
 
 # Menu item -> the endpoints (or whole blueprints, ending in '.') whose pages it stands for.
 SECTIONS = {
@@ -63,3 +67,28 @@ def aria_current(section: str, endpoint: str) -> str:
     if current_section(request.endpoint) != section:
         return ""
     return "page" if request.endpoint == endpoint and not request.view_args else "true"
+
+
+def main_menu() -> Markup:
+    """The main menu's items for this visitor on this page (templates/_partials/main_menu.html).
+
+    They depend only on what kind of visitor this is and which page they are on, so each
+    combination is rendered once per worker: twelve macro calls, links and aria-current checks
+    on every page before. Nothing personal is in it (the user's name is outside the menu).
+    """
+    return _menu(
+        request.script_root,
+        request.endpoint,
+        bool(request.view_args),
+        getattr(current_user, "is_authenticated", False),
+        permissions.is_network_member(current_user),
+        permissions.is_organiser(current_user),
+        permissions.can_read_archive(current_user),
+    )
+
+
+@cache
+def _menu(script_root, endpoint, has_view_args, signed_in, member, organiser, archive) -> Markup:
+    # The arguments are the key: the template reads these facts from the request and the user.
+    template = current_app.jinja_env.get_template("_partials/main_menu.html")
+    return Markup(template.render(current_user=current_user))

@@ -68,7 +68,9 @@ def init_app(app: Flask) -> None:
         shortdate=format_short_date,
         hhmm=format_time,
     )
-    app.jinja_env.globals.update(aria_current=navigation.aria_current)
+    app.jinja_env.globals.update(
+        aria_current=navigation.aria_current, main_menu=navigation.main_menu
+    )
     # Permission checks decide which buttons a page offers; the views enforce them again.
     app.jinja_env.globals.update(
         can_edit_case=permissions.can_edit_case,
