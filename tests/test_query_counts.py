@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from app.archive.snapshots import Phase
 from app.extensions import db
-from app.models import Comment, Reflection, Role
+from app.models import AssignmentResponse, Comment, Reflection, Role
 
 
 @contextmanager
@@ -133,6 +133,36 @@ def test_dashboard_stays_within_its_statements(client, login, make_user, busy_ne
     login(make_user(role=role, **fields))
     db.session.remove()
     assert _queries_for(client, "/") <= BUDGETS[role]
+
+
+@pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.ORGANISER])
+def test_dashboard_statements_do_not_grow_with_assignments(
+    client, login, make_user, make_municipality, make_assignment, role
+):
+    """Open assignments (participant) and handed-in counts (organiser): one statement for all
+    of them, not one per assignment."""
+    municipality = make_municipality()
+    participant = make_user(municipality=municipality)
+    participant_id = participant.id
+    login(participant if role == Role.PARTICIPANT else make_user(role=role))
+
+    def add_answered_assignment() -> None:
+        response = AssignmentResponse(
+            assignment=make_assignment(),
+            municipality=municipality,
+            body="Antwoord",
+            updated_by_id=participant_id,
+        )
+        db.session.add(response)
+        db.session.commit()
+
+    add_answered_assignment()
+    db.session.remove()
+    few = _queries_for(client, "/")
+    for _ in range(3):
+        add_answered_assignment()
+    db.session.remove()
+    assert _queries_for(client, "/") == few
 
 
 def test_search_page_stays_within_its_statements(client, reader, busy_network):

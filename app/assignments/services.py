@@ -230,18 +230,15 @@ def open_for(municipality_id: int, today: date) -> list[OpenAssignment]:
 def handed_in_counts(today: date, limit: int = 5) -> list[tuple[Assignment, int, int]]:
     """For the organiser dashboard: recent assignments with handed-in and total counts."""
     total = db.session.scalar(sa.select(sa.func.count(Municipality.id)).where(taking_part()))
-    assignments = db.session.scalars(
-        sa.select(Assignment)
+    handed_in = (
+        sa.select(sa.func.count(AssignmentResponse.id))
+        .where(AssignmentResponse.assignment_id == Assignment.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Assignment, handed_in)
         .where(Assignment.due_date >= today - timedelta(days=30))
         .order_by(Assignment.due_date)
         .limit(limit)
     )
-    rows = []
-    for assignment in assignments:
-        count = db.session.scalar(
-            sa.select(sa.func.count(AssignmentResponse.id)).where(
-                AssignmentResponse.assignment_id == assignment.id
-            )
-        )
-        rows.append((assignment, count, total))
-    return rows
+    return [(assignment, count, total) for assignment, count in rows]

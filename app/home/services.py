@@ -131,36 +131,40 @@ def awaiting_reaction(user: User, limit: int) -> list[Case]:
     return list(db.session.scalars(_AWAITING_REACTION, params))
 
 
+_WITHOUT_REFLECTION = page_first(
+    sa.select(Case).where(Case.visibility != Visibility.DRAFT, ~Case.reflections.any()),
+    Case,
+    (Case.shared_at, Case.id),
+    sa.bindparam("limit"),
+).options(joinedload(Case.municipality))
+
+
 def without_reflection(limit: int) -> list[Case]:
     """Shared cases no expert has reflected on yet, the longest waiting first."""
-    query = sa.select(Case).where(Case.visibility != Visibility.DRAFT, ~Case.reflections.any())
-    return list(
-        db.session.scalars(
-            page_first(query, Case, (Case.shared_at, Case.id), limit).options(
-                joinedload(Case.municipality)
-            )
-        )
-    )
+    return list(db.session.scalars(_WITHOUT_REFLECTION, {"limit": limit}))
+
+
+_VIEW_REQUESTED = page_first(
+    sa.select(Case).where(
+        Case.visibility != Visibility.DRAFT, Case.expert_view_requested.is_(True)
+    ),
+    Case,
+    (Case.shared_at, Case.id),
+    sa.bindparam("limit"),
+).options(joinedload(Case.municipality), selectinload(Case.reflections))
 
 
 def expert_view_requested(limit: int) -> list[Case]:
-    query = sa.select(Case).where(
-        Case.visibility != Visibility.DRAFT, Case.expert_view_requested.is_(True)
-    )
-    return list(
-        db.session.scalars(
-            page_first(query, Case, (Case.shared_at, Case.id), limit).options(
-                joinedload(Case.municipality), selectinload(Case.reflections)
-            )
-        )
-    )
+    return list(db.session.scalars(_VIEW_REQUESTED, {"limit": limit}))
+
+
+_MY_REFLECTIONS = page_first(
+    sa.select(Reflection).where(Reflection.author_id == sa.bindparam("author_id")),
+    Reflection,
+    (Reflection.created_at.desc(), Reflection.id.desc()),
+    sa.bindparam("limit"),
+).options(joinedload(Reflection.case))
 
 
 def my_reflections(user: User, limit: int) -> list[Reflection]:
-    query = sa.select(Reflection).where(Reflection.author_id == user.id)
-    order = (Reflection.created_at.desc(), Reflection.id.desc())
-    return list(
-        db.session.scalars(
-            page_first(query, Reflection, order, limit).options(joinedload(Reflection.case))
-        )
-    )
+    return list(db.session.scalars(_MY_REFLECTIONS, {"author_id": user.id, "limit": limit}))
