@@ -1,6 +1,6 @@
 """Which main-menu item the current page belongs to, so the menu can mark it (aria-current)."""
 
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import current_app, request
 from flask_login import current_user
@@ -87,7 +87,7 @@ def main_menu() -> Markup:
     )
 
 
-@cache
+@lru_cache(maxsize=2048)  # endpoints x kinds of visitor: a few hundred in practice
 def _menu(script_root, endpoint, has_view_args, signed_in, member, organiser, archive) -> Markup:
     # The arguments are the key: the template reads these facts from the request and the user.
     template = current_app.jinja_env.get_template("_partials/main_menu.html")
