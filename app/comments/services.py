@@ -13,6 +13,15 @@ from app.history import services as history
 from app.models import Case, Comment, User
 from app.models.base import utcnow
 
+# A case's comments with their authors and municipalities, built once: the case id is bound
+# when it runs. An author and their municipality are one row each: joined, not queried again.
+_THREAD = (
+    sa.select(Comment)
+    .where(Comment.case_id == sa.bindparam("case_id"))
+    .order_by(Comment.created_at, Comment.id)
+    .options(joinedload(Comment.author).joinedload(User.municipality))
+)
+
 
 def thread(case: Case) -> list[Comment]:
     """Top-level comments with their replies, authors and municipalities, in one query.
@@ -20,13 +29,7 @@ def thread(case: Case) -> list[Comment]:
     Replies are one level deep (find_parent), so the whole thread is one list of rows that
     is put together here, instead of a second query for the replies.
     """
-    rows = db.session.scalars(
-        sa.select(Comment)
-        .where(Comment.case_id == case.id)
-        .order_by(Comment.created_at, Comment.id)
-        # An author and their municipality are one row each: joined, not queried again.
-        .options(joinedload(Comment.author).joinedload(User.municipality))
-    ).all()
+    rows = db.session.scalars(_THREAD, {"case_id": case.id}).all()
     replies: dict[int, list[Comment]] = defaultdict(list)
     for comment in rows:
         if comment.parent_id is not None:

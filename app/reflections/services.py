@@ -10,17 +10,18 @@ from app.history import services as history
 from app.models import Case, Method, Reflection, User
 from app.permissions import AnyUser, readable_cases_clause
 
+# Built once, the case id bound when it runs. The author is one row: joined into this query
+# rather than a query of its own.
+_FOR_CASE = (
+    sa.select(Reflection)
+    .where(Reflection.case_id == sa.bindparam("case_id"))
+    .order_by(Reflection.created_at, Reflection.id)
+    .options(joinedload(Reflection.author), selectinload(Reflection.methods))
+)
+
 
 def for_case(case: Case) -> list[Reflection]:
-    return list(
-        db.session.scalars(
-            sa.select(Reflection)
-            .where(Reflection.case_id == case.id)
-            .order_by(Reflection.created_at, Reflection.id)
-            # The author is one row: joined into this query rather than a query of its own.
-            .options(joinedload(Reflection.author), selectinload(Reflection.methods))
-        )
-    )
+    return list(db.session.scalars(_FOR_CASE, {"case_id": case.id}))
 
 
 def recent(user: AnyUser, limit: int) -> list[Reflection]:
