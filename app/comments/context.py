@@ -24,15 +24,17 @@ def thread_context(
     # The user itself, not the proxy, for the checks per comment: each proxy access looks it up.
     user = current_user._get_current_object()
     ids = comment_ids(comments)
+    may_comment = can_comment(user)
     return {
         "case": case,
         "comments": comments,
-        "comment_form": form or CommentForm(formdata=None),
+        # Only those who may comment see the form: nobody else needs one built.
+        "comment_form": form or (CommentForm(formdata=None) if may_comment else None),
         "reply_form": reply_form,
         "comment_count": services.visible_count(comments),
         "edited_comments": history.edited_ids("comment", ids) if mark_edited else set(),
         # What the user may do, asked here once instead of by the template for every comment.
-        "may_comment": can_comment(user),
+        "may_comment": may_comment,
         "moderating": is_organiser(user),
         "changeable_comments": {
             c.id for top in comments for c in (top, *top.replies) if can_change_comment(user, c)

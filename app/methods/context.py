@@ -10,10 +10,10 @@ from app.permissions import can_link_methods
 
 def case_methods_context(case, form: LinkMethodForm | None = None) -> dict:
     """The linked methods, and the form to link another for those who may."""
-    if form is None:
-        form = LinkMethodForm(formdata=None)
     may_link = can_link_methods(current_user, case)
     if may_link:
+        if form is None:
+            form = LinkMethodForm(formdata=None)
         methods = services.methods_with_link(case)
         linked = [method for method in methods if method.linked]
         form.method.choices = options(
