@@ -59,26 +59,35 @@ def readable_cases(user: AnyUser) -> sa.Select[tuple[Case]]:
 
 def get_readable_case(user: AnyUser, case_id: int) -> Case | None:
     """The case if this user may read it; None both when it is missing and when it is hidden."""
+    found = _readable_case(user, case_id, marked=False)
+    return found[0] if found is not None else None
+
+
+def get_readable_case_marked(user: AnyUser, case_id: int) -> tuple[Case, bool] | None:
+    """`get_readable_case` and whether the case was edited (the case page's mark), in one query."""
+    found = _readable_case(user, case_id, marked=True)
+    return (found[0], found[1]) if found is not None else None
+
+
+def _readable_case(user: AnyUser, case_id: int, marked: bool) -> sa.Row | None:
     rule = case_read_rule(user)
-    statement = _READABLE_CASE.get(rule.kind)
+    key = (rule.kind, marked)
+    statement = _READABLE_CASE.get(key)
     if statement is None:
-        statement = _READABLE_CASE[rule.kind] = _readable_case_statement(rule.clause)
-    return (
-        db.session.execute(statement, {**rule.params, "case_id": case_id})
-        .unique()
-        .scalar_one_or_none()
-    )
+        statement = _READABLE_CASE[key] = _readable_case_statement(rule.clause, marked)
+    return db.session.execute(statement, {**rule.params, "case_id": case_id}).unique().one_or_none()
 
 
 # Built once per kind of reader (every reader of a kind has the same clause), with the
 # reader's ids and the case id bound when it runs: building it cost more Python than running
-# it. Keyed by the kind, a string, not by the clause.
-_READABLE_CASE: dict[str, sa.Select[tuple[Case]]] = {}
+# it. Keyed by the kind (a string, not the clause) and whether the edited mark is selected.
+_READABLE_CASE: dict[tuple[str, bool], sa.Select] = {}
 
 
-def _readable_case_statement(rule_clause: sa.ColumnElement[bool]) -> sa.Select[tuple[Case]]:
+def _readable_case_statement(rule_clause: sa.ColumnElement[bool], marked: bool) -> sa.Select:
+    columns = (Case, history.is_edited("case")) if marked else (Case,)
     return (
-        sa.select(Case)
+        sa.select(*columns)
         .where(rule_clause, Case.id == sa.bindparam("case_id"))
         # Themes and dilemmas joined into the case's own query (a case has a few of each,
         # so their product is a handful of rows), as plain outer joins through the link

@@ -13,23 +13,26 @@ from app.history import services as history
 from app.models import Case, Comment, User
 from app.models.base import utcnow
 
-# A case's comments with their authors and municipalities, built once: the case id is bound
-# when it runs. An author and their municipality are one row each: joined, not queried again.
+# A case's comments with their authors and municipalities, and whether each was edited,
+# built once: the case id is bound when it runs. An author and their municipality are one row
+# each: joined, not queried again.
 _THREAD = (
-    sa.select(Comment)
+    sa.select(Comment, history.is_edited("comment"))
     .where(Comment.case_id == sa.bindparam("case_id"))
     .order_by(Comment.created_at, Comment.id)
     .options(joinedload(Comment.author).joinedload(User.municipality))
 )
 
 
-def thread(case: Case) -> list[Comment]:
-    """Top-level comments with their replies, authors and municipalities, in one query.
+def thread(case: Case) -> tuple[list[Comment], set[int]]:
+    """Top-level comments with their replies, authors and municipalities, and the ids of the
+    edited ones, in one query.
 
     Replies are one level deep (find_parent), so the whole thread is one list of rows that
     is put together here, instead of a second query for the replies.
     """
-    rows = db.session.scalars(_THREAD, {"case_id": case.id}).all()
+    found = db.session.execute(_THREAD, {"case_id": case.id}).all()
+    rows = [comment for comment, _edited in found]
     replies: dict[int, list[Comment]] = defaultdict(list)
     for comment in rows:
         if comment.parent_id is not None:
@@ -38,7 +41,7 @@ def thread(case: Case) -> list[Comment]:
     for comment in top:
         # Loaded, not changed: the session must not see this as an edit to flush.
         set_committed_value(comment, "replies", replies.get(comment.id, []))
-    return top
+    return top, {comment.id for comment, edited in found if edited}
 
 
 def visible_count(comments: list[Comment]) -> int:

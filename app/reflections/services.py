@@ -10,10 +10,10 @@ from app.history import services as history
 from app.models import Case, Method, Reflection, User
 from app.permissions import AnyUser, readable_cases_clause
 
-# Built once, the case id bound when it runs. The author is one row: joined into this query
-# rather than a query of its own.
+# A case's reflections and whether each was edited, built once: the case id is bound when it
+# runs. The author is one row: joined into this query rather than a query of its own.
 _FOR_CASE = (
-    sa.select(Reflection)
+    sa.select(Reflection, history.is_edited("reflection"))
     .where(Reflection.case_id == sa.bindparam("case_id"))
     .order_by(Reflection.created_at, Reflection.id)
     .options(joinedload(Reflection.author), selectinload(Reflection.methods))
@@ -21,7 +21,13 @@ _FOR_CASE = (
 
 
 def for_case(case: Case) -> list[Reflection]:
-    return list(db.session.scalars(_FOR_CASE, {"case_id": case.id}))
+    return for_case_marked(case)[0]
+
+
+def for_case_marked(case: Case) -> tuple[list[Reflection], set[int]]:
+    """The case's reflections, and the ids of the edited ones, in one query."""
+    found = db.session.execute(_FOR_CASE, {"case_id": case.id}).all()
+    return [reflection for reflection, _edited in found], {r.id for r, edited in found if edited}
 
 
 def recent(user: AnyUser, limit: int) -> list[Reflection]:
