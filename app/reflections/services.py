@@ -1,22 +1,29 @@
 """Expert reflections on cases."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app import events
 from app.audit.services import record
 from app.extensions import db
 from app.history import services as history
-from app.models import Case, Method, Reflection, User
+from app.models import Case, Method, Reflection, User, reflection_methods
 from app.permissions import AnyUser, readable_cases_clause
 
 # A case's reflections and whether each was edited, built once: the case id is bound when it
-# runs. The author is one row: joined into this query rather than a query of its own.
+# runs. The author is one row: joined into this query rather than a query of its own. The
+# methods are a few per reflection: joined through the link table (plain outer joins, see
+# cases.services) rather than a second query, and only what the page shows of them.
 _FOR_CASE = (
     sa.select(Reflection, history.is_edited("reflection"))
     .where(Reflection.case_id == sa.bindparam("case_id"))
-    .order_by(Reflection.created_at, Reflection.id)
-    .options(joinedload(Reflection.author), selectinload(Reflection.methods))
+    .outerjoin(reflection_methods, reflection_methods.c.reflection_id == Reflection.id)
+    .outerjoin(Method, Method.id == reflection_methods.c.method_id)
+    .order_by(Reflection.created_at, Reflection.id, Method.name)  # the methods' own order
+    .options(
+        joinedload(Reflection.author),
+        contains_eager(Reflection.methods).load_only(Method.id, Method.name),
+    )
 )
 
 
@@ -26,7 +33,7 @@ def for_case(case: Case) -> list[Reflection]:
 
 def for_case_marked(case: Case) -> tuple[list[Reflection], set[int]]:
     """The case's reflections, and the ids of the edited ones, in one query."""
-    found = db.session.execute(_FOR_CASE, {"case_id": case.id}).all()
+    found = db.session.execute(_FOR_CASE, {"case_id": case.id}).unique().all()
     return [reflection for reflection, _edited in found], {r.id for r, edited in found if edited}
 
 
