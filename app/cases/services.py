@@ -14,6 +14,8 @@ from app.extensions import db
 from app.history import services as history
 from app.models import (
     CASE_SECTIONS,
+    ArchiveEvent,
+    ArchivePublication,
     Case,
     CaseStatus,
     Comment,
@@ -59,36 +61,52 @@ def readable_cases(user: AnyUser) -> sa.Select[tuple[Case]]:
 
 def get_readable_case(user: AnyUser, case_id: int) -> Case | None:
     """The case if this user may read it; None both when it is missing and when it is hidden."""
-    found = _readable_case(user, case_id, marked=False)
+    found = _readable_case(user, case_id, detail=False)
     return found[0] if found is not None else None
 
 
-def get_readable_case_marked(user: AnyUser, case_id: int) -> tuple[Case, bool] | None:
-    """`get_readable_case` and whether the case was edited (the case page's mark), in one query."""
-    found = _readable_case(user, case_id, marked=True)
-    return (found[0], found[1]) if found is not None else None
+@dataclass(frozen=True)
+class CaseDetail:
+    """A readable case, and what its page shows beside it that comes from the same statement:
+    whether it was edited, and its archive publication (with the publication's log)."""
+
+    case: Case
+    edited: bool
+    publication: ArchivePublication | None
 
 
-def _readable_case(user: AnyUser, case_id: int, marked: bool) -> sa.Row | None:
+def get_case_detail(user: AnyUser, case_id: int) -> CaseDetail | None:
+    """`get_readable_case` for the case page, with its edited mark and publication."""
+    found = _readable_case(user, case_id, detail=True)
+    return CaseDetail(*found) if found is not None else None
+
+
+def _readable_case(user: AnyUser, case_id: int, detail: bool) -> sa.Row | None:
     rule = case_read_rule(user)
-    key = (rule.kind, marked)
+    key = (rule.kind, detail)
     statement = _READABLE_CASE.get(key)
     if statement is None:
-        statement = _READABLE_CASE[key] = _readable_case_statement(rule.clause, marked)
+        statement = _READABLE_CASE[key] = _readable_case_statement(rule.clause, detail)
     return db.session.execute(statement, {**rule.params, "case_id": case_id}).unique().one_or_none()
 
 
 # Built once per kind of reader (every reader of a kind has the same clause), with the
 # reader's ids and the case id bound when it runs: building it cost more Python than running
-# it. Keyed by the kind (a string, not the clause) and whether the edited mark is selected.
+# it. Keyed by the kind (a string, not the clause) and whether it is the case page's (CaseDetail).
 _READABLE_CASE: dict[tuple[str, bool], sa.Select] = {}
 
 
-def _readable_case_statement(rule_clause: sa.ColumnElement[bool], marked: bool) -> sa.Select:
-    columns = (Case, history.is_edited("case")) if marked else (Case,)
+def _readable_case_statement(rule_clause: sa.ColumnElement[bool], detail: bool) -> sa.Select:
+    statement = sa.select(Case)
+    if detail:
+        # A case has at most one publication: joined rather than a statement of its own.
+        statement = (
+            sa.select(Case, history.is_edited("case"), ArchivePublication)
+            .outerjoin(ArchivePublication, ArchivePublication.case_id == Case.id)
+            .options(selectinload(ArchivePublication.events).selectinload(ArchiveEvent.actor))
+        )
     return (
-        sa.select(*columns)
-        .where(rule_clause, Case.id == sa.bindparam("case_id"))
+        statement.where(rule_clause, Case.id == sa.bindparam("case_id"))
         # Themes and dilemmas joined into the case's own query (a case has a few of each,
         # so their product is a handful of rows), as plain outer joins through the link
         # tables. joinedload() nests a many-to-many as LEFT JOIN (case_themes JOIN themes),

@@ -114,10 +114,10 @@ def new():
 @bp.get("/<int:case_id>")
 @login_required
 def detail(case_id: int):
-    found = services.get_readable_case_marked(current_user, case_id)
+    found = services.get_case_detail(current_user, case_id)
     if found is None:
         abort(404)
-    case, case_edited = found
+    case = found.case
     # The contexts all carry the case itself, so merging them gives one "case" key; each
     # part's statement also tells which of its items were edited.
     reflections = reflections_context(case)
@@ -125,13 +125,15 @@ def detail(case_id: int):
         **thread_context(case),
         **reflections,
         **case_methods_context(case),
-        **archive_panel_context(case, reflections=reflections["reflections"]),
+        **archive_panel_context(
+            case, reflections=reflections["reflections"], publication=found.publication
+        ),
     }
     return render_template(
         "cases/detail.html",
         sections=CASE_SECTIONS,
         case_meetings=meetings_for_case(case),
-        case_edited=case_edited,
+        case_edited=found.edited,
         similar=search_services.similar_cases(current_user, case.id),
         **context,
     )
