@@ -134,6 +134,8 @@ def detail(case_id: int):
         sections=CASE_SECTIONS,
         case_meetings=meetings_for_case(case),
         case_edited=found.edited,
+        may_edit_case=can_edit_case(current_user, case),
+        may_delete_case=can_delete_case(current_user, case),
         similar=search_services.similar_cases(current_user, case.id),
         **context,
     )
