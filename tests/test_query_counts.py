@@ -87,10 +87,11 @@ BUDGETS = {
     # user, posting limit, case, network closure; the comment, its version, its change-log
     # row, the participants to notify and their notifications (one statement for all); the
     # index applying the change (tests index in the request: the change log, the case's
-    # document with its parts, marking the row applied); then the case (expired by the
-    # commit), the thread with which of it was edited. No unread count: a fragment has no
-    # header.
-    "comment posted": 23,
+    # document with its parts, marking the row applied); then the case and the signed-in user
+    # (both expired by the commit; the thread is plain rows, so it no longer reloads the
+    # user as the new comment's author), the thread with which of it was edited. No unread
+    # count: a fragment has no header.
+    "comment posted": 24,
     Role.PARTICIPANT: 12,
     Role.EXPERT: 8,
     Role.ORGANISER: 13,
