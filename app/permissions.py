@@ -82,19 +82,17 @@ def readable_cases_clause(user: AnyUser) -> sa.ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class CaseReadRule:
-    """readable_cases_clause as a condition built once per kind of reader, and its parameters.
+    """readable_cases_clause as a kind of reader and the parameters of its condition.
 
     Building a statement costs more Python than running it, so the busiest pages build theirs
-    once per `kind` ("all", "none", "member") and pass `params` when they execute it.
+    once per `kind` ("all", "none", "member"), with case_read_clause(kind) as the condition,
+    and pass `params` when they execute it.
     """
 
     kind: str
-    clause: sa.ColumnElement[bool]
     params: dict
 
 
-_EVERY_CASE = CaseReadRule("all", sa.true(), {})
-_NO_CASE = CaseReadRule("none", sa.false(), {})
 _MEMBER_CASES = sa.or_(
     Case.visibility.in_(NETWORK_LEVELS),
     sa.and_(
@@ -105,31 +103,27 @@ _MEMBER_CASES = sa.or_(
         ),
     ),
 )
-
-
-_READ_CLAUSES = {rule.kind: rule.clause for rule in (_EVERY_CASE, _NO_CASE)} | {
-    "member": _MEMBER_CASES
-}
+_READ_CLAUSES = {"all": sa.true(), "none": sa.false(), "member": _MEMBER_CASES}
 
 
 def case_read_clause(kind: str) -> sa.ColumnElement[bool]:
-    """The condition of a CaseReadRule by its kind, for a statement built once per kind."""
+    """The condition of a CaseReadRule's kind, with the reader's ids as bound parameters."""
     return _READ_CLAUSES[kind]
 
 
 def case_read_rule(user: AnyUser) -> CaseReadRule:
-    """The same rule as readable_cases_clause, with the reader's ids as bound parameters."""
+    """The same rule as readable_cases_clause, as a kind of reader and its parameters."""
     scope = read_scope(user)
     if scope.everything:
-        return _EVERY_CASE
+        return CaseReadRule("all", {})
     if scope.archive_only:
-        return _NO_CASE
+        return CaseReadRule("none", {})
     # An expert has no drafts: NULL parameters match no row (= NULL is never true).
     params = {
         "draft_municipality_id": scope.draft_municipality_id,
         "draft_author_id": scope.draft_author_id,
     }
-    return CaseReadRule("member", _MEMBER_CASES, params)
+    return CaseReadRule("member", params)
 
 
 def published_clause() -> sa.ColumnElement[bool]:

@@ -254,3 +254,25 @@ def test_only_participants_create_cases(as_actor):
     assert as_actor("author").get("/cases/new").status_code == 200
     for actor in ("expert", "organiser", "reader"):
         assert as_actor(actor).get("/cases/new").status_code == 403
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_statements_built_once_read_the_same_cases(world, make_case, actor, app):
+    """The busiest pages build their statements once per kind of reader (case_read_rule and
+    case_read_clause, with the reader's ids bound); they find exactly the cases that
+    readable_cases_clause, the rule every other query uses, lets this reader read."""
+    from flask_login import AnonymousUserMixin
+
+    from app.models import Case
+    from app.permissions import case_read_clause, case_read_rule, readable_cases_clause
+
+    people, _cases = world
+    make_case(author=people["other"], visibility=Visibility.DRAFT)
+    make_case(author=people["other"], visibility=Visibility.ARCHIVE)
+    user = people[actor] or AnonymousUserMixin()
+    rule = case_read_rule(user)
+    built_once = db.session.scalars(
+        sa.select(Case.id).where(case_read_clause(rule.kind)), rule.params
+    )
+    expected = db.session.scalars(sa.select(Case.id).where(readable_cases_clause(user)))
+    assert set(built_once) == set(expected)

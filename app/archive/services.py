@@ -82,12 +82,16 @@ def consent_text(case: Case) -> str:
     )
 
 
+# Built once, the case id bound when it runs.
+_PUBLICATION_FOR = (
+    sa.select(ArchivePublication)
+    .where(ArchivePublication.case_id == sa.bindparam("case_id"))
+    .options(selectinload(ArchivePublication.events).selectinload(ArchiveEvent.actor))
+)
+
+
 def publication_for(case: Case) -> ArchivePublication | None:
-    return db.session.scalar(
-        sa.select(ArchivePublication)
-        .where(ArchivePublication.case_id == case.id)
-        .options(selectinload(ArchivePublication.events).selectinload(ArchiveEvent.actor))
-    )
+    return db.session.scalar(_PUBLICATION_FOR, {"case_id": case.id})
 
 
 def get_publication(publication_id: int) -> ArchivePublication | None:

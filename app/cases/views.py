@@ -5,9 +5,8 @@ from app import confirm, htmx, reference
 from app.archive.context import archive_panel_context
 from app.cases import bp, services
 from app.cases.forms import SECTION_MAX, CaseFilterForm, CaseForm
-from app.comments.context import comment_ids, thread_context
+from app.comments.context import thread_context
 from app.forms import form_status, options
-from app.history import services as history
 from app.meetings.services import for_case as meetings_for_case
 from app.methods.context import case_methods_context
 from app.models import CASE_SECTIONS
@@ -115,30 +114,28 @@ def new():
 @bp.get("/<int:case_id>")
 @login_required
 def detail(case_id: int):
-    case = _readable_case_or_404(case_id)
-    # The contexts all carry the case itself, so merging them gives one "case" key.
-    reflections = reflections_context(case, mark_edited=False)
-    thread = thread_context(case, mark_edited=False)
-    edited = history.edited_by_kind(
-        {
-            "case": [case.id],
-            "reflection": [r.id for r in reflections["reflections"]],
-            "comment": comment_ids(thread["comments"]),
-        }
-    )
+    found = services.get_case_detail(current_user, case_id)
+    if found is None:
+        abort(404)
+    case = found.case
+    # The contexts all carry the case itself, so merging them gives one "case" key; each
+    # part's statement also tells which of its items were edited.
+    reflections = reflections_context(case)
     context = {
-        **thread,
+        **thread_context(case),
         **reflections,
         **case_methods_context(case),
-        **archive_panel_context(case, reflections=reflections["reflections"]),
-        "edited_reflections": edited["reflection"],
-        "edited_comments": edited["comment"],
+        **archive_panel_context(
+            case, reflections=reflections["reflections"], publication=found.publication
+        ),
     }
     return render_template(
         "cases/detail.html",
         sections=CASE_SECTIONS,
         case_meetings=meetings_for_case(case),
-        case_edited=case.id in edited["case"],
+        case_edited=found.edited,
+        may_edit_case=can_edit_case(current_user, case),
+        may_delete_case=can_delete_case(current_user, case),
         similar=search_services.similar_cases(current_user, case.id),
         **context,
     )

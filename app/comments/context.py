@@ -6,7 +6,6 @@ from flask_login import current_user
 
 from app.comments import services
 from app.comments.forms import CommentForm
-from app.history import services as history
 from app.permissions import can_change_comment, can_comment, is_organiser
 
 
@@ -14,32 +13,24 @@ def thread_context(
     case,
     form: CommentForm | None = None,
     reply_form: CommentForm | None = None,
-    mark_edited: bool = True,
 ) -> dict[str, Any]:
-    """Everything the comment thread fragment needs; a failed form is shown with its input.
-
-    The case page asks which items were edited for all its parts at once (mark_edited=False).
-    """
-    comments = services.thread(case)
+    """Everything the comment thread fragment needs; a failed form is shown with its input."""
+    comments, edited = services.thread(case)
     # The user itself, not the proxy, for the checks per comment: each proxy access looks it up.
     user = current_user._get_current_object()
-    ids = comment_ids(comments)
+    may_comment = can_comment(user)
     return {
         "case": case,
         "comments": comments,
-        "comment_form": form or CommentForm(formdata=None),
+        # Only those who may comment see the form: nobody else needs one built.
+        "comment_form": form or (CommentForm(formdata=None) if may_comment else None),
         "reply_form": reply_form,
         "comment_count": services.visible_count(comments),
-        "edited_comments": history.edited_ids("comment", ids) if mark_edited else set(),
+        "edited_comments": edited,
         # What the user may do, asked here once instead of by the template for every comment.
-        "may_comment": can_comment(user),
+        "may_comment": may_comment,
         "moderating": is_organiser(user),
         "changeable_comments": {
             c.id for top in comments for c in (top, *top.replies) if can_change_comment(user, c)
         },
     }
-
-
-def comment_ids(comments: list) -> list[int]:
-    """The ids of a thread's comments and their replies."""
-    return [c.id for top in comments for c in (top, *top.replies)]

@@ -214,9 +214,20 @@ def edited_ids(kind_name: str, ids: list[int]) -> set[int]:
     return edited_by_kind({kind_name: ids})[kind_name]
 
 
+def is_edited(kind_name: str) -> sa.ColumnElement[bool]:
+    """SQL: whether the item of the surrounding statement has more than one version, to select
+    beside the items themselves, where `edited_ids` would ask in a statement of its own."""
+    kind = KINDS[kind_name]
+    versions = (
+        sa.select(sa.func.count(kind.version.id))
+        .where(kind.item_column == kind.model.id)
+        .scalar_subquery()
+    )
+    return (versions > 1).label("edited")
+
+
 def edited_by_kind(wanted: dict[str, list[int]]) -> dict[str, set[int]]:
-    """`edited_ids` for several kinds at once, in one statement (the case page asks for its
-    case, its reflections and its comments)."""
+    """`edited_ids` for several kinds at once, in one statement."""
     found: dict[str, set[int]] = {name: set() for name in wanted}
     asked = {name: ids for name, ids in wanted.items() if ids}
     if asked:

@@ -55,13 +55,18 @@ def schedulable_cases() -> list[Case]:
     )
 
 
-def for_case(case: Case) -> list[Meeting]:
-    """The sessions where this case was (or will be) discussed."""
-    return list(
-        db.session.scalars(
-            sa.select(Meeting).where(Meeting.cases.any(Case.id == case.id)).order_by(Meeting.date)
-        )
-    )
+# What the case page lists of each session, as plain rows (nothing there changes them), built
+# once with the case id bound when it runs.
+_FOR_CASE = (
+    sa.select(Meeting.id, Meeting.title, Meeting.date, Meeting.report)
+    .where(Meeting.cases.any(Case.id == sa.bindparam("case_id")))
+    .order_by(Meeting.date)
+)
+
+
+def for_case(case: Case) -> list[sa.Row]:
+    """The sessions where this case was (or will be) discussed: id, title, date and report."""
+    return list(db.session.connection().execute(_FOR_CASE, {"case_id": case.id}))
 
 
 def save_meeting(meeting: Meeting | None, data: dict[str, Any]) -> Meeting:

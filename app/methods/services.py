@@ -9,7 +9,16 @@ from app import events
 from app.audit.services import record
 from app.extensions import db
 from app.history import services as history
-from app.models import Case, Dilemma, Method, PolarisationKind, Reflection, Theme, User
+from app.models import (
+    Case,
+    Dilemma,
+    Method,
+    PolarisationKind,
+    Reflection,
+    Theme,
+    User,
+    case_methods,
+)
 from app.permissions import AnyUser, readable_cases_clause
 
 
@@ -36,6 +45,35 @@ def method_names() -> list[tuple[int, str]]:
     """(id, name) of every method by name: the choices of the forms that link methods."""
     rows = db.session.execute(sa.select(Method.id, Method.name).order_by(Method.name))
     return [(method_id, name) for method_id, name in rows]
+
+
+# The case page's methods, as plain (id, name) rows by name, built once with the case id bound
+# when they run: the methods linked to a case, and for those who link more, every method
+# with whether it is linked (the form's choices are the others), in one statement.
+_LINKED = (
+    sa.select(Method.id, Method.name)
+    .join(case_methods, case_methods.c.method_id == Method.id)
+    .where(case_methods.c.case_id == sa.bindparam("case_id"))
+    .order_by(Method.name)
+)
+_ALL_WITH_LINK = sa.select(
+    Method.id,
+    Method.name,
+    sa.exists()
+    .where(case_methods.c.case_id == sa.bindparam("case_id"))
+    .where(case_methods.c.method_id == Method.id)
+    .label("linked"),
+).order_by(Method.name)
+
+
+def linked_methods(case: Case) -> list[sa.Row]:
+    """(id, name) of the methods linked to this case, by name."""
+    return list(db.session.connection().execute(_LINKED, {"case_id": case.id}))
+
+
+def methods_with_link(case: Case) -> list[sa.Row]:
+    """(id, name, linked) of every method by name, linked telling whether this case has it."""
+    return list(db.session.connection().execute(_ALL_WITH_LINK, {"case_id": case.id}))
 
 
 def get_method(method_id: int) -> Method | None:

@@ -5,7 +5,6 @@ from typing import Any
 from flask_login import current_user
 
 from app.forms import options
-from app.history import services as history
 from app.methods.services import method_names
 from app.permissions import can_reflect
 from app.reflections import services
@@ -17,18 +16,14 @@ def with_method_choices(form: ReflectionForm) -> ReflectionForm:
     return form
 
 
-def reflections_context(
-    case, form: ReflectionForm | None = None, mark_edited: bool = True
-) -> dict[str, Any]:
+def reflections_context(case, form: ReflectionForm | None = None) -> dict[str, Any]:
     if form is None and can_reflect(current_user):
         form = with_method_choices(ReflectionForm(formdata=None))
     # Without the right to reflect there is no form, and so no list of methods to query.
-    reflections = services.for_case(case)
+    reflections, edited = services.for_case_marked(case)
     return {
         "case": case,
         "reflections": reflections,
         "reflection_form": form,
-        "edited_reflections": (
-            history.edited_ids("reflection", [r.id for r in reflections]) if mark_edited else set()
-        ),
+        "edited_reflections": edited,
     }
