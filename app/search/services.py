@@ -198,9 +198,16 @@ def _id(fields: dict, fieldname: str) -> int | None:
 
 def _hit(hit, labels: dict[str, dict[str, str]], terms: dict[str, frozenset[str]]) -> Hit:
     searcher = hit.searcher
-    snippet, label = highlight.snippet(
-        lambda fieldname: text_reader(searcher, fieldname)(hit.docnum), terms
-    )
+    texts: dict[str, str] = {}
+
+    def text_of(fieldname: str) -> str:
+        # Each read decompresses the text: a hit whose words are in none of the snippet
+        # fields reads its body twice (for the words, then for its opening).
+        if fieldname not in texts:
+            texts[fieldname] = text_reader(searcher, fieldname)(hit.docnum)
+        return texts[fieldname]
+
+    snippet, label = highlight.snippet(text_of, terms)
     fields = hit.fields()  # the stored fields as a dict: Hit.get() asks for them each time
     themes = [slug for slug in (fields.get("theme") or "").split(",") if slug]
     return Hit(
