@@ -8,6 +8,7 @@ from sqlalchemy import event
 from app.archive.snapshots import Phase
 from app.extensions import db
 from app.models import Comment, Reflection, Role
+from app.search import freshness
 
 
 @contextmanager
@@ -75,13 +76,15 @@ BUDGETS = {
     # linked methods, publication, meetings, unread count, network closure, which of the case,
     # its reflections and comments were edited (one statement). The similar cases ask the
     # change log nothing when nothing was logged since the last look (app/search/freshness.py);
-    # their municipality names come from app/reference.py.
+    # their municipality names come from app/reference.py. (On PostgreSQL one more, the
+    # change-log check: see _change_log_check.)
     "case page": 11,
     # user, count, cases with their counts and municipality, themes, unread, network closure.
     "case list": 6,
     # user, unread (the facet labels come from app/reference.py; the change log is not asked
-    # when nothing was logged since the last look, app/search/freshness.py); and since this
-    # reader finds nothing, the themes offered instead (with their descriptions).
+    # when nothing was logged since the last look, app/search/freshness.py; on PostgreSQL it
+    # is, see _change_log_check); and since this reader finds nothing, the themes offered
+    # instead (with their descriptions).
     "search page": 3,
     # publication with its case, themes, dilemmas, reviewed reflections (+ versions, authors),
     # the public methods used, and the similar cases' change-log check.
@@ -97,6 +100,12 @@ BUDGETS = {
     Role.EXPERT: 8,
     Role.ORGANISER: 13,
 }
+
+
+def _change_log_check() -> int:
+    """On a database other than SQLite a read asks the search change log every time: no
+    folder that every instance shares to mark changes in (app/search/freshness.py)."""
+    return 0 if freshness.marker() else 1
 
 
 @pytest.fixture
@@ -117,7 +126,7 @@ def test_case_page_stays_within_its_statements(client, reader, busy_network):
     url = f"/cases/{busy_network[0].id}"
     client.get(f"/cases/{busy_network[1].id}")  # another case: the worker's reference lists
     db.session.remove()
-    assert _queries_for(client, url) <= BUDGETS["case page"]
+    assert _queries_for(client, url) <= BUDGETS["case page"] + _change_log_check()
 
 
 @pytest.mark.parametrize(
@@ -141,7 +150,7 @@ def test_dashboard_stays_within_its_statements(client, login, make_user, busy_ne
 def test_search_page_stays_within_its_statements(client, reader, busy_network):
     client.get("/search?q=buurt")  # another search: the worker's reference lists (labels)
     db.session.remove()
-    assert _queries_for(client, "/search?q=wijk") <= BUDGETS["search page"]
+    assert _queries_for(client, "/search?q=wijk") <= BUDGETS["search page"] + _change_log_check()
 
 
 def test_archive_case_page_stays_within_its_statements(client, write_case, publish, make_user):

@@ -82,7 +82,7 @@ def _after_commit(session: Session) -> None:
         return
     app = current_app._get_current_object()
     # Before anything else (before the response too): other readers must look at the log.
-    freshness.logged(store())
+    freshness.logged()
     if app.config["SEARCH_INDEX_IN_BACKGROUND"]:
         background.notify(app)
         return

@@ -6,7 +6,6 @@ Layout of SEARCH_INDEX_DIR:
     builds/                              (the live builds, and the previous ones for a while)
     write.lock                           (held by whoever writes or swaps an index)
     progress.json                        (how far these indexes got in the change log)
-    logged                               (a byte per commit that logged changes, freshness.py)
     builds/<name>-<stamp>/schema-version (the SCHEMA_VERSION a build was made with)
 
 Whoosh searchers must not be shared between threads, so every thread keeps its own, reopened
