@@ -7,10 +7,10 @@ in one commit per index (writer.apply_pending), so a burst of writes becomes a f
 then merges what the tiers call for (merging.py), while requests go on.
 
 Read-your-writes is kept where it is observed: a search first applies whatever is still
-pending (writer.catch_up_if_behind), so the person who wrote, or anyone on this instance,
-finds the change in the next search they make (on other instances within seconds; the
-commit marks the change for every process of its instance, freshness.py). Similar-case
-lists do not wait: they nudge the thread and show what the index holds.
+pending (writer.catch_up_if_behind), so the person who wrote, or anyone on any instance,
+finds the change in the next search they make (the commit marks the change for every
+reader, freshness.py). Similar-case lists do not wait: they nudge the thread and show what
+the index holds.
 
 A thread with nothing to do for IDLE_SECONDS ends, and the next commit starts one. When the
 process exits (a CLI command, a gunicorn worker stopping), it waits up to

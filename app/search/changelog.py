@@ -8,10 +8,10 @@ catch-up`, or `make run`) applies them.
 
 Instances that share one database but each have their own SEARCH_INDEX_DIR each follow the
 whole log: a write is indexed on its own instance after its commit, and every other instance
-applies it before a search (writer.catch_up_if_behind) within freshness.CHECK_SECONDS, so a
-case posted on one instance is found on any other seconds later (at once by an instance in
-the same process, as in the tests). `flask search catch-up` from cron keeps an instance that
-nobody searches level too.
+applies it before its next search (writer.catch_up_if_behind; the commit marks the change
+for every reader, freshness.py), so a case posted on one instance is found by the next
+search on any other. `flask search catch-up` from cron keeps an instance that nobody
+searches level too.
 """
 
 from datetime import datetime

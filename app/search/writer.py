@@ -9,8 +9,8 @@ the writers whose rows it applied have nothing left to do. Who applies:
 - otherwise the request that wrote, after its commit (apply_own: it applies what is pending,
   or finds that the holder of the lock applied its rows);
 - and before a search the search itself (catch_up_if_behind), when a change may be pending
-  (freshness.py), so a search finds every change committed on its instance before it, one's
-  own included, and other instances' changes within seconds.
+  (freshness.py), so a search finds every change committed before it, one's own and other
+  instances' alike.
 
 A commit here merges no segments; merging.py does that beside the index, off the write lock.
 """
@@ -205,7 +205,7 @@ def apply_own(ids: list[int], timeout: float) -> bool:
 def catch_up_if_behind(wait: float) -> bool:
     """Before reading the index: make sure it holds every change committed before now.
 
-    No query when nothing can be pending (freshness.py: nothing logged since this process
+    No query when nothing can be pending (freshness.py: nothing marked since this process
     last looked, less than a few seconds ago); else one cheap query when nothing is pending
     (the newest change-log id against this index's progress). Otherwise it applies what is
     pending itself, or, while another process holds the write lock (the indexer, applying
