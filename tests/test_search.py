@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from flask import url_for
 from werkzeug.datastructures import MultiDict
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
@@ -17,6 +18,7 @@ from app.search import collect, facets
 from app.search.forms import MAX_FACET_VALUES, search_params
 from app.search.services import SearchParams, save_synonyms, search
 from app.search.storage import WRITER_OPTIONS, IndexView
+from app.search.views import search_links
 from tests.search_factories import titles
 
 
@@ -356,6 +358,25 @@ def test_search_page_and_fragment_share_one_url(client, login, make_user, write_
     assert "<html" not in body and body.lstrip().startswith('<div id="search-results"')
     assert "Noodopvang" in body
     assert "HX-Request" in fragment.headers["Vary"]
+
+
+@pytest.mark.parametrize("endpoint", ["search.index", "archive.search"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"q": "opvang"},
+        {"q": '"nieuwe bewoners" jonger*', "theme": ["a-b", "c d"], "page": 2},
+        {"q": "fluïditeit & co/+?=#%", "as_typed": 1, "sort": "newest", "year": "2025"},
+        {"q": "!$'()*,/:;?@ ~ \u00e9\u20ac", "municipality": ["7"], "kind": []},
+    ],
+)
+def test_search_links_are_the_urls_url_for_builds(app, endpoint, args):
+    """The results page builds its ~90 links without url_for's rule, to the same hrefs."""
+    with app.test_request_context("/search", base_url="http://localhost/root"):
+        wanted = url_for(endpoint, **args)
+        assert search_links(endpoint)(args) == wanted
+        assert wanted.startswith("/root/")
 
 
 def test_search_page_keeps_facets_in_the_form(client, login, make_user, write_case):

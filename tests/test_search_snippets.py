@@ -4,10 +4,14 @@ UX review, defect 16: snippets started and ended mid-sentence without "…" and 
 raw dashes of Markdown lists.
 """
 
+import random
+import re
+
 import pytest
 from markupsafe import Markup
 
 from app.models import Role
+from app.search import analysis
 
 STORY = (
     "De gemeente organiseerde in maart een informatieavond in het dorpshuis. "
@@ -97,3 +101,22 @@ def test_plain_text_is_what_the_straightforward_expressions_make():
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         assert plain(text) == blanks.sub(" ", markdown.sub("", text)).strip(), repr(text)
+
+
+def test_candidate_words_are_the_words_starting_with_a_letter_of_the_terms():
+    """The snippet's word finder (letter first, boundary after) finds what \\b[..]\\w* does."""
+    rng = random.Random(7)
+    alphabet = "bgaBGé_1-. \n\tëİ'…"
+    pattern = analysis._candidates(frozenset({"bewoner", "gemeent", "_x"}))
+    plain = re.compile(r"\b[_bg]\w*")
+    texts = [STORY.lower(), "", "b", " g", "ab gb_g ébg", "bewoners-gemeente b1 1b _b"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(5000)]
+    for text in texts:
+        assert [m.span() for m in pattern.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ], text
+
+
+def test_folding_an_ascii_text_is_lower_casing_it():
+    for text in ("Gemeente", "KELVIN \u212a", "Café Ëmmen", "İstanbul", ""):
+        assert analysis.folded(text) == analysis._NOT_ASCII.sub(analysis._fold, text.lower())

@@ -14,12 +14,13 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.models import Role, SearchChange
-from app.search import background, changelog, merging, progress, writer
+from app.search import background, changelog, freshness, merging, progress, writer
 from app.search.services import similar_cases
 from app.search.storage import ARCHIVE, NETWORK, store
 from tests.search_factories import titles
@@ -181,6 +182,78 @@ def test_a_writer_gives_up_waiting_and_leaves_its_rows_for_the_catch_up(
         assert not writer.apply_own(_pending_ids()[-1:], timeout=0.05)
     assert changelog.pending_count() == 1
     assert titles(find(expert, "ijsbaan")) == [case.title]
+
+
+def _change_log_statements(read) -> int:
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        read()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return sum("search_changes" in statement for statement in statements)
+
+
+@pytest.fixture
+def marked(app):
+    """Changes are marked beside the database (SQLite); elsewhere every read asks the log."""
+    if freshness.marker() is None:
+        pytest.skip("changes are marked beside an SQLite database only")
+
+
+def test_a_search_asks_the_change_log_only_when_a_change_may_be_pending(
+    app, write_case, find, expert, no_indexer_thread, marked
+):
+    write_case(title="Kermis", summary="De kermis op het plein.")
+    assert titles(find(expert, "kermis")) == ["Kermis"]
+    # Nothing logged since that search applied what was: no statement about the change log.
+    assert _change_log_statements(lambda: find(expert, "plein")) == 0
+    assert _change_log_statements(lambda: similar_cases(expert, 1)) == 0
+    # A change logged in this process: the next search looks, and applies it.
+    write_case(title="Braderie", summary="Een braderie op het plein.")
+    assert titles(find(expert, "braderie")) == ["Braderie"]
+
+
+def test_a_change_another_process_logged_is_found_by_the_next_search(
+    app, write_case, find, expert, no_indexer_thread, monkeypatch, marked
+):
+    write_case(title="Kermis", summary="De kermis op het plein.")
+    assert titles(find(expert, "kermis")) == ["Kermis"]
+    counted_here = freshness._logged_here
+    write_case(title="Braderie", summary="Een braderie op het plein.")
+    # As if another process (a worker of this instance or another instance) had written:
+    # only the file beside the database tells, which its commit appended to before it
+    # answered.
+    monkeypatch.setattr(freshness, "_logged_here", counted_here)
+    assert titles(find(expert, "braderie")) == ["Braderie"]
+
+
+def test_a_change_nobody_marked_is_found_within_seconds(
+    app, write_case, find, expert, no_indexer_thread, monkeypatch, marked
+):
+    """A writer that died between its commit and the mark: the next look at the change log,
+    CHECK_SECONDS later at most, applies it."""
+    assert find(expert, "braderie").total == 0
+    monkeypatch.setattr(freshness, "logged", lambda: None)
+    write_case(title="Braderie", summary="Een braderie op het plein.")
+    assert find(expert, "braderie").total == 0  # trusting its look of a moment ago
+    monkeypatch.setattr(freshness, "CHECK_SECONDS", 0.0)  # ... until that is too long ago
+    assert titles(find(expert, "braderie")) == ["Braderie"]
+
+
+def test_the_mark_file_starts_afresh_and_readers_notice(app, write_case, find, expert, marked):
+    find(expert, "kermis")
+    marker = freshness.marker()
+    marker.write_bytes(b"." * freshness.MAX_LOGGED_BYTES)
+    before = freshness.signature(store())
+    write_case(title="Kermis", summary="De kermis op het plein.")
+    assert marker.stat().st_size == 0
+    assert freshness.signature(store()) != before
+    assert titles(find(expert, "kermis")) == ["Kermis"]
 
 
 EXITING_WRITER = """

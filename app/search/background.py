@@ -8,8 +8,9 @@ then merges what the tiers call for (merging.py), while requests go on.
 
 Read-your-writes is kept where it is observed: a search first applies whatever is still
 pending (writer.catch_up_if_behind), so the person who wrote, or anyone on any instance,
-finds the change in the next search they make. Similar-case lists do not wait: they nudge
-the thread and show what the index holds.
+finds the change in the next search they make (the commit marks the change for every
+reader, freshness.py). Similar-case lists do not wait: they nudge the thread and show what
+the index holds.
 
 A thread with nothing to do for IDLE_SECONDS ends, and the next commit starts one. When the
 process exits (a CLI command, a gunicorn worker stopping), it waits up to
@@ -25,7 +26,7 @@ import weakref
 from flask import Flask, current_app
 
 from app.extensions import db
-from app.search import changelog, merging, writer
+from app.search import changelog, freshness, merging, writer
 from app.search.storage import IndexLockTimeout, store
 
 IDLE_SECONDS = 60.0
@@ -132,8 +133,16 @@ def catch_up_soon() -> None:
     app = current_app._get_current_object()
     if not app.config["SEARCH_INDEX_IN_BACKGROUND"]:
         writer.catch_up_if_behind(wait=0)
-    elif changelog.behind(store()):
+        return
+    target = store()
+    seen = freshness.signature(target)
+    if freshness.unchanged(target, seen):
+        return
+    looked_at = time.monotonic()
+    if changelog.behind(target):
         notify(app)
+    else:
+        freshness.confirmed(target, seen, looked_at)
 
 
 @atexit.register

@@ -8,9 +8,10 @@ catch-up`, or `make run`) applies them.
 
 Instances that share one database but each have their own SEARCH_INDEX_DIR each follow the
 whole log: a write is indexed on its own instance after its commit, and every other instance
-applies it before its next search (writer.catch_up_if_behind), so a case posted on one
-instance is found by the next search on any other. `flask search catch-up` from cron keeps an
-instance that nobody searches level too.
+applies it before its next search (writer.catch_up_if_behind; the commit marks the change
+for every reader, freshness.py), so a case posted on one instance is found by the next
+search on any other. `flask search catch-up` from cron keeps an instance that nobody
+searches level too.
 """
 
 from datetime import datetime
@@ -69,8 +70,12 @@ def pending_clause(done: progress.Progress):
     return clause
 
 
+# Built once: building the statement cost twice what running it does.
+_NEWEST_ID = sa.select(sa.func.max(SearchChange.id))
+
+
 def newest_id() -> int:
-    return db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
+    return db.session.scalar(_NEWEST_ID) or 0
 
 
 def applied_through(done: progress.Progress | None, newest: int) -> bool:
@@ -90,8 +95,8 @@ def applied_through(done: progress.Progress | None, newest: int) -> bool:
 def behind(target: IndexStore) -> bool:
     """Whether the log holds rows this index directory has not applied.
 
-    Asked before every search, so it is one cheap question when nothing is pending: the
-    newest id against this directory's progress.
+    Asked before a read when a change may be pending (freshness.py), so it is one cheap
+    question when nothing is: the newest id against this directory's progress.
     """
     done = progress.load(target.root)
     return done is None or not applied_through(done, newest_id())

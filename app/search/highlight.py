@@ -12,6 +12,7 @@ matchers, and no Whoosh highlighter runs.
 """
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from itertools import islice
 
@@ -192,9 +193,12 @@ def fragment(text: str, terms: frozenset[str]) -> Markup | None:
     if not spans:
         return None
 
+    starts = [start for start, _end, _term in spans]
+    span_terms = [term for _start, _end, term in spans]
+
     def density(index: int) -> tuple[int, int, int]:
-        start = spans[index][0]
-        near = [term for s, _e, term in spans[index:] if s < start + MAX_CHARS]
+        # The matches starting within MAX_CHARS of this one (spans are sorted by start).
+        near = span_terms[index : bisect_left(starts, starts[index] + MAX_CHARS, index)]
         return len(set(near)), len(near), -index
 
     best = _sentence(text, spans[max(range(len(spans)), key=density)][0])

@@ -52,7 +52,26 @@ def clean(raw: str | None) -> CleanQuery:
     return CleanQuery(" ".join(words).strip(), notice)
 
 
+# Parsers by schema and fields: making one (its plugins, then taking some out) cost a
+# quarter of parsing a query. A schema lives as long as the searchers that read it; the
+# parsers of replaced ones go when there are too many.
+_parsers: dict[tuple, tuple[object, qparser.QueryParser]] = {}
+_PARSERS_KEPT = 16
+
+
 def _parser(schema, fields: dict[str, float]) -> qparser.QueryParser:
+    key = (id(schema), tuple(fields.items()))
+    kept = _parsers.get(key)
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    parser = _new_parser(schema, fields)
+    if len(_parsers) >= _PARSERS_KEPT:
+        _parsers.clear()
+    _parsers[key] = (schema, parser)
+    return parser
+
+
+def _new_parser(schema, fields: dict[str, float]) -> qparser.QueryParser:
     # All words preferred, any word still ranks: an OR that rewards documents matching more.
     parser = qparser.MultifieldParser(
         list(fields), schema, fieldboosts=fields, group=qparser.OrGroup.factory(0.9)

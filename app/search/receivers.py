@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app import events
 from app.extensions import db
 from app.models import Case, Comment, Method, Reflection, User
-from app.search import background, changelog, merging, rebuild, writer
+from app.search import background, changelog, freshness, merging, rebuild, writer
 from app.search.changelog import record_change
 from app.search.storage import store
 
@@ -81,6 +81,8 @@ def _after_commit(session: Session) -> None:
     if not ids:
         return
     app = current_app._get_current_object()
+    # Before anything else (before the response too): other readers must look at the log.
+    freshness.logged()
     if app.config["SEARCH_INDEX_IN_BACKGROUND"]:
         background.notify(app)
         return

@@ -16,12 +16,16 @@ The user's clauses (each word, phrase or prefix, in every field) are the childre
 one with only some ("all words preferred, any word still ranks").
 """
 
+from contextlib import suppress
 from itertools import islice, pairwise, repeat
+from math import log
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.matching import FilterMatcher
 from whoosh.query import Or, Phrase, Query, Term
+from whoosh.reading import TermNotFound
+from whoosh.scoring import WeightingModel
 
 from app.search import ranking
 from app.search.analysis import analysed, pair_term
@@ -107,46 +111,69 @@ def _add(searcher, node: Query, boost: float, totals: Scores, cache: dict) -> No
         _add_matched(searcher, node, boost, totals)
 
 
-def _indexed(searcher, fieldname: str, words) -> list[bytes] | None:
-    """The words as index terms of the field, or None when the index lacks one of them."""
+def _index_term(searcher, fieldname: str, word: str) -> bytes | None:
+    """The word as an index term of the field, or None when it cannot be one."""
     if fieldname not in searcher.schema:
         return None
-    field = searcher.schema[fieldname]
-    reader = searcher.reader()
-    texts = []
-    for word in words:
-        try:
-            text = field.to_bytes(word)
-        except ValueError:
-            return None
-        if (fieldname, text) not in reader:
-            return None
-        texts.append(text)
-    return texts
+    try:
+        return searcher.schema[fieldname].to_bytes(word)
+    except ValueError:
+        return None
 
 
-def _factor(searcher, fieldname: str, text: bytes, boost: float) -> tuple[float, float, float]:
+def _holding(searcher, fieldname: str, text: bytes) -> list[tuple]:
+    """(leaf searcher, docnum offset, term info) of each segment that holds the term.
+
+    One look-up in each segment's term table, where Whoosh's calls made four per segment
+    for a term scored: whether the index holds it, its document frequency (for the idf),
+    whether the segment holds it, and its postings. (A reader that is no segment of ours
+    is asked as Whoosh asks it, its term info None.)
+    """
+    found = []
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        terms = reader.__dict__.get("_terms")
+        if type(terms) is W3TermsReader:
+            with suppress(TermNotFound):
+                found.append((leaf, offset, terms.term_info(fieldname, text)))
+        elif (fieldname, text) in reader:
+            found.append((leaf, offset, None))
+    return found
+
+
+def _idf(searcher, fieldname: str, text: bytes, holding: list[tuple]) -> float:
+    """Whoosh's idf (WeightingModel.idf) from the segments' term infos: the same float."""
+    weighting = searcher.weighting
+    if type(weighting).idf is not WeightingModel.idf or any(i is None for _l, _o, i in holding):
+        return searcher.idf(fieldname, text)
+    parent = searcher.get_parent()
+    frequency = sum(info.doc_frequency() for _leaf, _offset, info in holding)
+    return log(parent.doc_count_all() / (frequency + 1)) + 1
+
+
+def _factor(searcher, fieldname: str, idf: float, boost: float) -> tuple[float, float, float]:
     """(idf * (K1 + 1) * boost, K1, B) for Whoosh's
     bm25(): idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * length / average length))."""
     weighting = searcher.weighting
     k1 = weighting.K1
     b = weighting._field_B.get(fieldname, weighting.B)
-    return searcher.idf(fieldname, text) * (k1 + 1) * boost, k1, b
+    return idf * (k1 + 1) * boost, k1, b
 
 
 def _add_term(searcher, term: Term, boost: float, totals: Scores, cache: dict) -> None:
     fieldname = term.fieldname
-    texts = _indexed(searcher, fieldname, [term.text])
-    if texts is None:
+    text = _index_term(searcher, fieldname, term.text)
+    if text is None:
         return
-    (text,) = texts
-    factor, k1, b = _factor(searcher, fieldname, text, boost * term.boost)
-    for leaf, offset in searcher.leaf_searchers():
+    holding = _holding(searcher, fieldname, text)
+    if not holding:
+        return
+    idf = _idf(searcher, fieldname, text, holding)
+    factor, k1, b = _factor(searcher, fieldname, idf, boost * term.boost)
+    for leaf, offset, terminfo in holding:
         reader = leaf.reader()
-        if (fieldname, text) not in reader:
-            continue
         norms = _norms(searcher, leaf, offset, fieldname, k1, b, cache)
-        ids, weights = postings(reader, fieldname, text)
+        ids, weights = postings(reader, fieldname, text, terminfo)
         # In this order, as Whoosh computes it: the same floats.
         totals.add(ids + offset, factor * weights / (weights + norms[ids]))
 
@@ -194,12 +221,27 @@ def _in_order(terms: list[str], words: list[str]) -> bool:
     )
 
 
-def postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(docnums, weights) of a term's postings in one segment, as arrays.
+def _matcher(reader, fieldname: str, text: bytes, terminfo):
+    """reader.postings(fieldname, text), from the term info already looked up: Whoosh's
+    W3TermsReader.matcher and SegmentReader.postings (the deletion filter too) without
+    looking the term up again."""
+    if terminfo is None:
+        return reader.postings(fieldname, text)
+    terms = reader._terms
+    matcher = terms._codec.postings_reader(
+        terms._postfile, terminfo, reader.schema[fieldname].format, term=(fieldname, text)
+    )
+    deleted = reader.deleted_docs_set
+    return FilterMatcher(matcher, deleted, exclude=True) if deleted else matcher
+
+
+def postings(reader, fieldname: str, text: bytes, terminfo=None) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, weights) of a term's postings in one segment, as arrays; `terminfo` is the
+    term's info in this segment when the caller looked it up already.
 
     Deleted documents are included: the caller keeps only live, allowed ones.
     """
-    matcher = reader.postings(fieldname, text)
+    matcher = _matcher(reader, fieldname, text, terminfo)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     deltas: list[int] = []

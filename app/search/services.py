@@ -192,46 +192,55 @@ def _matched(index_view: IndexView, query: Query | None, allowed: int) -> int:
     return collect.matched(index_view.searcher, query, index_view.cache) & allowed
 
 
-def _id(hit, fieldname: str) -> int | None:
-    return int(hit[fieldname]) if hit.get(fieldname) else None
+def _id(fields: dict, fieldname: str) -> int | None:
+    return int(fields[fieldname]) if fields.get(fieldname) else None
 
 
 def _hit(hit, labels: dict[str, dict[str, str]], terms: dict[str, frozenset[str]]) -> Hit:
     searcher = hit.searcher
-    snippet, label = highlight.snippet(
-        lambda fieldname: text_reader(searcher, fieldname)(hit.docnum), terms
-    )
-    themes = [slug for slug in (hit.get("theme") or "").split(",") if slug]
+    texts: dict[str, str] = {}
+
+    def text_of(fieldname: str) -> str:
+        # Each read decompresses the text: a hit whose words are in none of the snippet
+        # fields reads its body twice (for the words, then for its opening).
+        if fieldname not in texts:
+            texts[fieldname] = text_reader(searcher, fieldname)(hit.docnum)
+        return texts[fieldname]
+
+    snippet, label = highlight.snippet(text_of, terms)
+    fields = hit.fields()  # the stored fields as a dict: Hit.get() asks for them each time
+    themes = [slug for slug in (fields.get("theme") or "").split(",") if slug]
     return Hit(
-        case_id=_id(hit, "case_id"),
-        method_id=_id(hit, "method_id"),
-        publication_id=_id(hit, "publication_id"),
-        title=highlight.title(hit.get("title", ""), terms),
+        case_id=_id(fields, "case_id"),
+        method_id=_id(fields, "method_id"),
+        publication_id=_id(fields, "publication_id"),
+        title=highlight.title(fields.get("title", ""), terms),
         snippet=snippet,
         snippet_label=label,
-        municipality=labels["municipality"].get(hit.get("municipality", ""), ""),
+        municipality=labels["municipality"].get(fields.get("municipality", ""), ""),
         themes=[labels["theme"].get(slug, slug) for slug in themes],
-        year=hit.get("year", ""),
-        kind=labels["kind"].get(hit.get("kind", ""), ""),
-        status=labels["status"].get(hit.get("status", ""), ""),
-        is_draft=hit.get("visibility") == "draft",
+        year=fields.get("year", ""),
+        kind=labels["kind"].get(fields.get("kind", ""), ""),
+        status=labels["status"].get(fields.get("status", ""), ""),
+        is_draft=fields.get("visibility") == "draft",
     )
 
 
 def _plain_hit(hit) -> Hit:
+    fields = hit.fields()
     return Hit(
-        case_id=_id(hit, "case_id"),
-        method_id=_id(hit, "method_id"),
-        publication_id=_id(hit, "publication_id"),
-        title=Markup.escape(hit.get("title", "")),
+        case_id=_id(fields, "case_id"),
+        method_id=_id(fields, "method_id"),
+        publication_id=_id(fields, "publication_id"),
+        title=Markup.escape(fields.get("title", "")),
         snippet=Markup(""),
         snippet_label="",
         municipality="",
         themes=[],
-        year=hit.get("year", ""),
+        year=fields.get("year", ""),
         kind="",
         status="",
-        is_draft=hit.get("visibility") == "draft",
+        is_draft=fields.get("visibility") == "draft",
     )
 
 

@@ -46,9 +46,12 @@ def _parameters(function) -> list[str]:
 def _class_problems(own_set_inline) -> list[str]:
     """Attributes read or replaced on Whoosh's classes and modules."""
     wanted = [
-        # score.py: block-wise reading of postings; BM25F's per-field B
+        # score.py: block-wise reading of postings; BM25F's per-field B; one term-info
+        # look-up per segment and the matcher made from it
         (whoosh3.W3LeafMatcher, "_read_data"),
         (whoosh3.W3LeafMatcher, "_next_block"),
+        (whoosh3.W3TermsReader, "term_info"),
+        (whoosh3.W3Codec, "postings_reader"),
         # whoosh_patches.py
         (whoosh3.W3PerDocReader, "has_column"),
         (whoosh3.W3PerDocReader, "doc_field_length"),

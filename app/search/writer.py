@@ -8,8 +8,9 @@ the writers whose rows it applied have nothing left to do. Who applies:
   process's commits (background.py); the request that wrote does not wait for it;
 - otherwise the request that wrote, after its commit (apply_own: it applies what is pending,
   or finds that the holder of the lock applied its rows);
-- and before every search the search itself (catch_up_if_behind), so a search finds every
-  change committed before it, one's own and other instances' alike.
+- and before a search the search itself (catch_up_if_behind), when a change may be pending
+  (freshness.py), so a search finds every change committed before it, one's own and other
+  instances' alike.
 
 A commit here merges no segments; merging.py does that beside the index, off the write lock.
 """
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import SearchChange
 from app.models.base import utcnow
-from app.search import changelog, collect, documents, merging, progress, similar
+from app.search import changelog, collect, documents, freshness, merging, progress, similar
 from app.search.schema import as_written
 from app.search.storage import (
     ARCHIVE,
@@ -204,13 +205,26 @@ def apply_own(ids: list[int], timeout: float) -> bool:
 def catch_up_if_behind(wait: float) -> bool:
     """Before reading the index: make sure it holds every change committed before now.
 
-    One cheap query when nothing is pending (the newest change-log id against this index's
-    progress). Otherwise it applies what is pending itself, or, while another process holds
-    the write lock (the indexer, applying batch after batch), waits up to `wait` seconds for
-    a batch to take the progress past the newest id it saw. Returns whether the index got
-    there; if not, the caller reads what the index holds.
+    No query when nothing can be pending (freshness.py: nothing marked since this process
+    last looked, less than a few seconds ago); else one cheap query when nothing is pending
+    (the newest change-log id against this index's progress). Otherwise it applies what is
+    pending itself, or, while another process holds the write lock (the indexer, applying
+    batch after batch), waits up to `wait` seconds for a batch to take the progress past
+    the newest id it saw. Returns whether the index got there; if not, the caller reads
+    what the index holds.
     """
     target = store()
+    seen = freshness.signature(target)
+    if freshness.unchanged(target, seen):
+        return True
+    looked_at = time.monotonic()
+    if _caught_up(target, wait):
+        freshness.confirmed(target, seen, looked_at)
+        return True
+    return False
+
+
+def _caught_up(target: IndexStore, wait: float) -> bool:
     done = progress.load(target.root)
     # Without progress there is no index yet: it is made (and the log applied) right away.
     newest = None if done is None else changelog.newest_id()
