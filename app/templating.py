@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
-from app import navigation, permissions
+from app import forms, navigation, permissions
 from app.markdown import render_markdown
 
 MONTHS = (
@@ -69,7 +69,9 @@ def init_app(app: Flask) -> None:
         hhmm=format_time,
     )
     app.jinja_env.globals.update(
-        aria_current=navigation.aria_current, main_menu=navigation.main_menu
+        aria_current=navigation.aria_current,
+        main_menu=navigation.main_menu,
+        field_input=forms.field_input,
     )
     # Permission checks decide which buttons a page offers; the views enforce them again.
     app.jinja_env.globals.update(
