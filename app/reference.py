@@ -79,6 +79,13 @@ def municipality_choices() -> Choices:
     )
 
 
+def municipality_name(municipality_id: int | None) -> str | None:
+    """A municipality's name as a label (the dashboard's headings), from the list above."""
+    if municipality_id is None:
+        return None
+    return dict(municipality_choices()).get(str(municipality_id))
+
+
 def dilemma_choices() -> Choices:
     """(number as text, "number. title") of every dilemma, by number."""
     return _cached(

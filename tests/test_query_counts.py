@@ -144,6 +144,7 @@ def test_case_list_stays_within_its_statements(app, client, reader, busy_network
 def test_dashboard_stays_within_its_statements(client, login, make_user, busy_network, role):
     fields = {"municipality": busy_network[0].municipality} if role == Role.PARTICIPANT else {}
     login(make_user(role=role, **fields))
+    client.get("/")  # the worker's reference lists (the own municipality's name in headings)
     db.session.remove()
     assert _queries_for(client, "/") <= BUDGETS[role]
 
@@ -170,6 +171,7 @@ def test_dashboard_statements_do_not_grow_with_assignments(
         db.session.commit()
 
     add_answered_assignment()
+    client.get("/")  # the worker's reference lists
     db.session.remove()
     few = _queries_for(client, "/")
     for _ in range(3):

@@ -1,7 +1,7 @@
 from flask import jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import clock, health
+from app import clock, health, reference
 from app.archive import portal
 from app.archive import services as archive_services
 from app.assignments import services as assignment_services
@@ -71,6 +71,8 @@ def index():
     }[current_user.role]()
     return render_template(
         "home/dashboard.html",
+        # The headings' name of the user's own municipality: a label, kept per worker.
+        own_municipality=reference.municipality_name(current_user.municipality_id),
         recent_cases=recent.items,
         drafts=drafts.items,
         activity={**recent.activity, **drafts.activity},
