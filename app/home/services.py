@@ -26,44 +26,71 @@ def database_problem() -> str | None:
 
 
 @dataclass(frozen=True)
+class ActivityCase:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ActivityAuthor:
+    display_name: str
+
+
+@dataclass(frozen=True)
 class Activity:
-    """A comment or reflection, shown as one line in an activity list."""
+    """A comment or reflection, shown as one line in an activity list (read as plain rows:
+    the line shows the case's title and the writer's name, no entity is needed)."""
 
     kind: str  # "reactie" | "reflectie"
-    case: Case
-    author: User
+    case: ActivityCase
+    author: ActivityAuthor
     at: datetime
     anchor: str
 
 
 # The dashboards' panels run on every view, so their statements are built once (per kind of
 # reader where the read rule is part of them), with every value a bound parameter.
-def _comment_statement(where) -> sa.Select:
-    query = sa.select(Comment).join(Comment.case).where(Comment.deleted_at.is_(None), where)
-    order = (Comment.created_at.desc(), Comment.id.desc())
-    return page_first(query, Comment, order, sa.bindparam("limit")).options(
-        joinedload(Comment.case), joinedload(Comment.author)
+def _activity_statement(model, where, extra=()) -> sa.Select:
+    query = sa.select(model).join(model.case).where(*extra, where)
+    order = (model.created_at.desc(), model.id.desc())
+    return (
+        page_first(query, model, order, sa.bindparam("limit"))
+        .with_only_columns(
+            model.id, model.created_at, Case.id.label("case_id"), Case.title, User.display_name
+        )
+        .join(Case, Case.id == model.case_id)
+        .join(User, User.id == model.author_id)
     )
+
+
+def _comment_statement(where) -> sa.Select:
+    return _activity_statement(Comment, where, (Comment.deleted_at.is_(None),))
 
 
 def _reflection_statement(where) -> sa.Select:
-    query = sa.select(Reflection).join(Reflection.case).where(where)
-    order = (Reflection.created_at.desc(), Reflection.id.desc())
-    return page_first(query, Reflection, order, sa.bindparam("limit")).options(
-        joinedload(Reflection.case), joinedload(Reflection.author)
-    )
+    return _activity_statement(Reflection, where)
+
+
+def _activities(kind: str, anchor: str, statement: sa.Select, params: dict) -> list[Activity]:
+    rows = db.session.connection().execute(statement, params)
+    return [
+        Activity(
+            kind,
+            ActivityCase(row.case_id, row.title),
+            ActivityAuthor(row.display_name),
+            row.created_at,
+            f"{anchor}-{row.id}",
+        )
+        for row in rows
+    ]
 
 
 def _comments(statement: sa.Select, params: dict) -> list[Activity]:
-    rows = db.session.scalars(statement, params)
-    return [Activity("reactie", c.case, c.author, c.created_at, f"comment-{c.id}") for c in rows]
+    return _activities("reactie", "comment", statement, params)
 
 
 def _reflections(statement: sa.Select, params: dict) -> list[Activity]:
-    rows = db.session.scalars(statement, params)
-    return [
-        Activity("reflectie", r.case, r.author, r.created_at, f"reflection-{r.id}") for r in rows
-    ]
+    return _activities("reflectie", "reflection", statement, params)
 
 
 def _merge(*lists: list[Activity], limit: int) -> list[Activity]:

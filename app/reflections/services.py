@@ -6,7 +6,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
 
 from app import events
 from app.audit.services import record
@@ -104,24 +103,65 @@ def for_case_marked(case: Case) -> tuple[list[CaseReflection], set[int]]:
     return list(reflections.values()), edited
 
 
+@dataclass(frozen=True)
+class RecentCase:
+    title: str
+
+
+@dataclass(frozen=True)
+class RecentReflection:
+    """A reflection as the dashboards list it (case, writer, date), read as plain rows."""
+
+    id: int
+    case_id: int
+    case: RecentCase
+    author: ReflectionAuthor
+    created_at: datetime
+
+
 @functools.cache
 def _recent_statement(rule_kind: str) -> sa.Select:
     # Built once per kind of reader: every dashboard shows the newest reflections.
     return (
-        sa.select(Reflection)
-        # EXISTS rather than a join: the database reads the reflections newest first and
-        # checks each one's case, instead of collecting every readable case to sort them.
-        .where(sa.exists().where(Case.id == Reflection.case_id, case_read_clause(rule_kind)))
+        sa.select(
+            Reflection.id,
+            Reflection.case_id,
+            Reflection.created_at,
+            Case.title,
+            User.display_name,
+            User.organisation,
+        )
+        .join(Case, Case.id == Reflection.case_id)
+        .join(User, User.id == Reflection.author_id)
+        # EXISTS rather than the read rule on the joined case: the database reads the
+        # reflections newest first and checks each one's case, instead of collecting every
+        # readable case to sort their reflections.
+        .where(
+            sa.exists()
+            .where(Case.id == Reflection.case_id, case_read_clause(rule_kind))
+            .correlate(Reflection)  # its own cases, not the joined one
+        )
         .order_by(Reflection.created_at.desc())
         .limit(sa.bindparam("limit"))
-        .options(joinedload(Reflection.author), joinedload(Reflection.case))
     )
 
 
-def recent(user: AnyUser, limit: int) -> list[Reflection]:
+def recent(user: AnyUser, limit: int) -> list[RecentReflection]:
     """The newest reflections on cases this user may read."""
     rule = case_read_rule(user)
-    return list(db.session.scalars(_recent_statement(rule.kind), {**rule.params, "limit": limit}))
+    rows = db.session.connection().execute(
+        _recent_statement(rule.kind), {**rule.params, "limit": limit}
+    )
+    return [
+        RecentReflection(
+            row.id,
+            row.case_id,
+            RecentCase(row.title),
+            ReflectionAuthor(row.display_name, row.organisation),
+            row.created_at,
+        )
+        for row in rows
+    ]
 
 
 def add_reflection(
