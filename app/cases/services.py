@@ -35,6 +35,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.permissions import AnyUser, case_read_clause, case_read_rule, readable_cases_clause
 from app.queries import page_first
+from app.rows import Named
 
 SECTION_FIELDS = tuple(name for name, _label in CASE_SECTIONS)
 
@@ -147,16 +148,6 @@ def _reflection_count() -> sa.ScalarSelect:
 
 
 @dataclass(frozen=True)
-class CardPlace:
-    name: str
-
-
-@dataclass(frozen=True)
-class CardTheme:
-    name: str
-
-
-@dataclass(frozen=True)
 class CaseCard:
     """A case as its card shows it (templates/_macros/cases.html case_card), read as plain
     rows: nothing on a list changes it, and loading Case entities with their municipality
@@ -165,13 +156,13 @@ class CaseCard:
 
     id: int
     title: str
-    municipality: CardPlace
+    municipality: Named
     updated_at: datetime
     polarisation_kind: PolarisationKind
     status: CaseStatus
     visibility: Visibility
     expert_view_requested: bool
-    themes: list[CardTheme] = field(default_factory=list)
+    themes: list[Named] = field(default_factory=list)
 
     @property
     def is_draft(self) -> bool:
@@ -227,7 +218,7 @@ def _cards(statement: sa.Select, params: dict) -> CaseCards:
         CaseCard(
             row.id,
             row.title,
-            CardPlace(row.municipality),
+            Named(row.municipality),
             row.updated_at,
             row.polarisation_kind,
             row.status,
@@ -239,7 +230,7 @@ def _cards(statement: sa.Select, params: dict) -> CaseCards:
     if cards:
         by_id = {card.id: card for card in cards}
         for case_id, name in connection.execute(_CARD_THEMES, {"case_ids": list(by_id)}):
-            by_id[case_id].themes.append(CardTheme(name))
+            by_id[case_id].themes.append(Named(name))
     return CaseCards(
         items=cards,
         activity={row.id: ActivityCount(row.comments, row.reflections) for row in rows},

@@ -12,11 +12,7 @@ from app.extensions import db
 from app.history import services as history
 from app.models import Case, Comment, Municipality, Role, User
 from app.models.base import utcnow
-
-
-@dataclass(frozen=True)
-class Place:
-    name: str
+from app.rows import Named
 
 
 @dataclass(frozen=True)
@@ -26,7 +22,7 @@ class ThreadAuthor:
     display_name: str
     organisation: str | None
     role: Role
-    municipality: Place | None
+    municipality: Named | None
 
 
 @dataclass(frozen=True)
@@ -98,7 +94,7 @@ def thread(case: Case) -> tuple[list[ThreadComment], set[int]]:
                 row.display_name,
                 row.organisation,
                 row.role,
-                Place(row.municipality) if row.municipality is not None else None,
+                Named(row.municipality) if row.municipality is not None else None,
             ),
         )
         for row in rows

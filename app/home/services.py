@@ -12,6 +12,7 @@ from app.models import Case, Comment, Reflection, User, Visibility
 from app.models.base import utcnow
 from app.permissions import case_read_clause, case_read_rule
 from app.queries import page_first
+from app.rows import CaseLink, Writer
 
 ACTIVITY_WINDOW = timedelta(days=30)
 
@@ -26,24 +27,13 @@ def database_problem() -> str | None:
 
 
 @dataclass(frozen=True)
-class ActivityCase:
-    id: int
-    title: str
-
-
-@dataclass(frozen=True)
-class ActivityAuthor:
-    display_name: str
-
-
-@dataclass(frozen=True)
 class Activity:
     """A comment or reflection, shown as one line in an activity list (read as plain rows:
     the line shows the case's title and the writer's name, no entity is needed)."""
 
     kind: str  # "reactie" | "reflectie"
-    case: ActivityCase
-    author: ActivityAuthor
+    case: CaseLink
+    author: Writer
     at: datetime
     anchor: str
 
@@ -76,8 +66,8 @@ def _activities(kind: str, anchor: str, statement: sa.Select, params: dict) -> l
     return [
         Activity(
             kind,
-            ActivityCase(row.case_id, row.title),
-            ActivityAuthor(row.display_name),
+            CaseLink(row.case_id, row.title),
+            Writer(row.display_name),
             row.created_at,
             f"{anchor}-{row.id}",
         )

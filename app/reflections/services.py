@@ -13,12 +13,7 @@ from app.extensions import db
 from app.history import services as history
 from app.models import Case, Method, Reflection, User, reflection_methods
 from app.permissions import AnyUser, case_read_clause, case_read_rule
-
-
-@dataclass(frozen=True)
-class ReflectionAuthor:
-    display_name: str
-    organisation: str | None
+from app.rows import CaseLink, Writer
 
 
 @dataclass(frozen=True)
@@ -40,7 +35,7 @@ class CaseReflection:
     body_html: str
     key_lessons_html: str
     created_at: datetime
-    author: ReflectionAuthor
+    author: Writer
     methods: list[MethodLink] = field(default_factory=list)
 
     def html(self, name: str) -> Markup:
@@ -94,7 +89,7 @@ def for_case_marked(case: Case) -> tuple[list[CaseReflection], set[int]]:
                 row.body_html,
                 row.key_lessons_html,
                 row.created_at,
-                ReflectionAuthor(row.display_name, row.organisation),
+                Writer(row.display_name, row.organisation),
             )
             if row.edited:
                 edited.add(row.id)
@@ -104,18 +99,13 @@ def for_case_marked(case: Case) -> tuple[list[CaseReflection], set[int]]:
 
 
 @dataclass(frozen=True)
-class RecentCase:
-    title: str
-
-
-@dataclass(frozen=True)
 class RecentReflection:
     """A reflection as the dashboards list it (case, writer, date), read as plain rows."""
 
     id: int
     case_id: int
-    case: RecentCase
-    author: ReflectionAuthor
+    case: CaseLink
+    author: Writer
     created_at: datetime
 
 
@@ -156,8 +146,8 @@ def recent(user: AnyUser, limit: int) -> list[RecentReflection]:
         RecentReflection(
             row.id,
             row.case_id,
-            RecentCase(row.title),
-            ReflectionAuthor(row.display_name, row.organisation),
+            CaseLink(row.case_id, row.title),
+            Writer(row.display_name, row.organisation),
             row.created_at,
         )
         for row in rows
